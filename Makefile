@@ -1,6 +1,6 @@
 EXTENSION = kpi_ext
 MODULE_big = kpi_ext
-OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/coverage.o src/format.o
+OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/coverage.o src/dossier_agg.o src/format.o
 PGFILEDESC = "kpi_ext - citizen and business service index"
 
 # The install script is assembled from one file per concept.  The result is

@@ -1,0 +1,82 @@
+/*
+ * keyset.h
+ *		A hash set of distinct keys, all bigint or all text, each carrying a
+ *		byte of flags that are OR-ed together as the key is seen again.
+ *		kpi.coverage keeps one (flag "hit"); the dossier engine keeps one per
+ *		appendix row (flags per indicator).
+ */
+#ifndef KPI_KEYSET_H
+#define KPI_KEYSET_H
+
+#include "postgres.h"
+
+#define KS_EMPTY	0			/* no key yet: combines with either kind */
+#define KS_INT		1
+#define KS_TEXT		2
+
+typedef struct KeySetIntSlot
+{
+	int64		key;
+	uint8		used;
+	uint8		flags;
+} KeySetIntSlot;
+
+typedef struct KeySetTextSlot
+{
+	uint32		hash;
+	uint32		offset;			/* into the arena */
+	uint32		len;
+	uint8		used;
+	uint8		flags;
+} KeySetTextSlot;
+
+typedef struct KeySet
+{
+	MemoryContext cxt;			/* where the slots and the arena live */
+	const char *what;			/* what errors call the set */
+	int			kind;
+	int64		nkeys;
+	uint64		capacity;		/* slots, a power of two; 0 until the first key */
+	KeySetIntSlot *islots;
+	KeySetTextSlot *tslots;
+	char	   *arena;			/* text keys, back to back */
+	Size		arena_used;
+	Size		arena_size;
+	Size		flat_size;		/* bytes keyset_flatten writes; kept current */
+} KeySet;
+
+/* One key, read from a set in memory or from its flat form. */
+typedef struct KeyEntry
+{
+	int64		ikey;
+	const char *tkey;
+	uint32		len;
+	uint8		flags;
+} KeyEntry;
+
+typedef struct KeySetIter
+{
+	int			kind;
+	int64		nkeys;
+	const KeySet *ks;			/* in memory, or NULL */
+	uint64		pos;
+	const char *p;				/* flat form */
+	const char *end;
+} KeySetIter;
+
+/* Size of the flat header: int32 kind, int64 number of keys. */
+#define KEYSET_FLAT_HEADER	12
+
+extern void keyset_init(KeySet *ks, MemoryContext cxt, const char *what);
+extern void keyset_add_int(KeySet *ks, int64 key, uint8 flags, int dup_errcode);
+extern void keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_errcode);
+extern void keyset_add_entry(KeySet *ks, int kind, const KeyEntry *e, int dup_errcode);
+extern void keyset_merge(KeySet *ks, KeySetIter *it);
+extern char *keyset_flatten(const KeySet *ks, char *dst);
+extern void keyset_iter_mem(KeySetIter *it, const KeySet *ks);
+extern const char *keyset_iter_flat(KeySetIter *it, const char *p, const char *end);
+extern bool keyset_iter_next(KeySetIter *it, KeyEntry *e);
+extern KeyEntry *keyset_sorted(KeySetIter *it);
+extern void keyset_corrupt(void) pg_attribute_noreturn();
+
+#endif							/* KPI_KEYSET_H */
