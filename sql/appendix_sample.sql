@@ -1,0 +1,162 @@
+-- kpi.load_sample(): the data it embeds is the data of data/sample/*.csv,
+-- running it twice changes nothing, and the tables refuse bad rows.
+CREATE EXTENSION kpi_ext;
+
+-- The indicators come with the extension; the rest comes with the sample.
+SELECT code, sort_order, counts, per_received, cumulative, summary_item, name_vi, name_en
+FROM kpi.indicator ORDER BY sort_order;
+SELECT (SELECT pg_catalog.count(*) FROM kpi.unit) AS units,
+       (SELECT pg_catalog.count(*) FROM kpi.indicator_count) AS counts;
+
+SELECT kpi.load_sample();
+
+CREATE TEMP TABLE snapshot AS
+SELECT 'unit' AS t, pg_catalog.count(*) AS n, pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) AS h FROM kpi.unit AS x
+UNION ALL SELECT 'period', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.period AS x
+UNION ALL SELECT 'target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.target AS x
+UNION ALL SELECT 'assigned_target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.assigned_target AS x
+UNION ALL SELECT 'indicator_count', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.indicator_count AS x
+UNION ALL SELECT 'printed_summary', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.printed_summary AS x
+UNION ALL SELECT 'note', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.note AS x;
+SELECT t, n FROM snapshot ORDER BY t;
+
+-- Twice: nothing inserted, nothing changed.
+SELECT kpi.load_sample() AS inserted_again;
+SELECT s.t, s.n = x.n AND s.h = x.h AS unchanged
+FROM snapshot AS s
+JOIN (SELECT 'unit' AS t, pg_catalog.count(*) AS n, pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) AS h FROM kpi.unit AS x
+      UNION ALL SELECT 'period', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.period AS x
+      UNION ALL SELECT 'target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.target AS x
+      UNION ALL SELECT 'assigned_target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.assigned_target AS x
+      UNION ALL SELECT 'indicator_count', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.indicator_count AS x
+      UNION ALL SELECT 'printed_summary', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.printed_summary AS x
+      UNION ALL SELECT 'note', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.note AS x) AS x
+  ON x.t = s.t
+ORDER BY s.t;
+
+-- The CSV files of data/sample, row for row.
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set units_csv :abs_srcdir '/data/sample/units.csv'
+\set counts_csv :abs_srcdir '/data/sample/counts-2024-Q1.csv'
+\set summary_csv :abs_srcdir '/data/sample/summary-2024-Q1.csv'
+\set notes_csv :abs_srcdir '/data/sample/notes-2024-Q1.csv'
+CREATE TEMP TABLE csv_unit (code text, name text, level text, parent_code text, sort_order integer);
+COPY csv_unit FROM :'units_csv' WITH (FORMAT csv, HEADER true);
+CREATE TEMP TABLE csv_count (period text, level text, unit_code text, unit_name text, indicator text,
+                             target numeric, numerator bigint, denominator bigint, printed_rate numeric);
+COPY csv_count FROM :'counts_csv' WITH (FORMAT csv, HEADER true);
+CREATE TEMP TABLE csv_summary (period text, indicator text, level text, printed_pct numeric);
+COPY csv_summary FROM :'summary_csv' WITH (FORMAT csv, HEADER true);
+CREATE TEMP TABLE csv_note (period text, unit_code text, mark text, applies_to text, text text);
+COPY csv_note FROM :'notes_csv' WITH (FORMAT csv, HEADER true);
+
+SELECT (SELECT pg_catalog.count(*) FROM csv_unit) AS csv_units,
+       (SELECT pg_catalog.count(*) FROM csv_count) AS csv_counts,
+       (SELECT pg_catalog.count(*) FROM csv_summary) AS csv_summary,
+       (SELECT pg_catalog.count(*) FROM csv_note) AS csv_notes;
+-- differences either way (none expected)
+(SELECT 'csv only' AS side, code, name, level, parent_code, sort_order FROM csv_unit
+ EXCEPT SELECT 'csv only', code, name, level, parent_code, sort_order FROM kpi.unit)
+UNION ALL
+(SELECT 'table only', code, name, level, parent_code, sort_order FROM kpi.unit
+ EXCEPT SELECT 'table only', code, name, level, parent_code, sort_order FROM csv_unit);
+WITH t AS (
+    SELECT c.period, c.level, c.unit_code, c.indicator, a.target, c.numerator, c.denominator, c.printed_rate
+    FROM kpi.indicator_count AS c
+    LEFT JOIN kpi.assigned_target AS a USING (period, level, unit_code, indicator)
+    WHERE c.source = 'published'
+)
+(SELECT 'csv only' AS side, period, level, unit_code, indicator, target, numerator, denominator, printed_rate
+ FROM csv_count EXCEPT SELECT 'csv only', * FROM t)
+UNION ALL
+(SELECT 'table only', * FROM t
+ EXCEPT SELECT 'table only', period, level, unit_code, indicator, target, numerator, denominator, printed_rate FROM csv_count);
+(SELECT 'csv only' AS side, * FROM csv_summary EXCEPT SELECT 'csv only', period, indicator, level, printed_pct FROM kpi.printed_summary)
+UNION ALL
+(SELECT 'table only', period, indicator, level, printed_pct FROM kpi.printed_summary EXCEPT SELECT 'table only', * FROM csv_summary);
+(SELECT 'csv only' AS side, * FROM csv_note EXCEPT SELECT 'csv only', period, unit_code, mark, applies_to, text FROM kpi.note)
+UNION ALL
+(SELECT 'table only', period, unit_code, mark, applies_to, text FROM kpi.note EXCEPT SELECT 'table only', * FROM csv_note);
+-- the CSV's unit_name is the name as the report's first table prints it
+SELECT c.level, c.unit_name AS printed, u.name AS canonical
+FROM (SELECT DISTINCT level, unit_code, unit_name FROM csv_count) AS c
+JOIN kpi.unit AS u ON u.code = c.unit_code
+WHERE c.unit_name <> u.name ORDER BY c.level, u.sort_order;
+-- every printed rate with a denominator agrees with it, rounded half away from zero
+SELECT pg_catalog.count(*) AS with_denominator,
+       pg_catalog.count(*) FILTER (WHERE kpi.percent(kpi.ratio(numerator, denominator), 1) <> printed_rate) AS mismatches
+FROM csv_count WHERE denominator IS NOT NULL;
+
+-- Reference data: units and the year's targets.
+SELECT code, name, level, parent_code, sort_order, aliases FROM kpi.unit
+ORDER BY pg_catalog.array_position(ARRAY['province', 'district', 'commune'], level), sort_order;
+SELECT year, indicator, central_target, province_floor, central_source, province_source FROM kpi.target
+ORDER BY year, indicator;
+SELECT label, year, starts, ends, name_vi, name_en FROM kpi.period;
+
+-- The tables refuse what cannot be.
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ' ' || SQLERRM;
+END $$;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('xa-a', 'UBND xã A', 'commune')$$) AS commune_without_district;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-a', 'UBND xã A', 'commune', 'so-y-te')$$) AS commune_under_department;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-a', 'UBND xã A', 'commune', 'huyen-xyz')$$) AS commune_under_nothing;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('so-a', 'Sở A', 'province', 'huyen-an-lao')$$) AS department_with_parent;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('so-b', 'Sở B', 'ward')$$) AS bad_level;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('so-b', 'Sở B (*)', 'province')$$) AS mark_in_name;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('Sở B', 'Sở B', 'province')$$) AS bad_code;
+SELECT pg_temp.err($$INSERT INTO kpi.period (label, starts, ends) VALUES ('2024Q2', '2024-04-01', '2024-06-30')$$) AS bad_label;
+SELECT pg_temp.err($$INSERT INTO kpi.period (label, starts, ends) VALUES ('2024-Q2', '2024-07-01', '2024-06-30')$$) AS ends_before_start;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, applicable, numerator) VALUES ('2024-Q1', 'district', 'so-y-te', 'e_result', true, 1)$$) AS department_at_district_level;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source, applicable, numerator) VALUES ('2024-Q1', 'province', 'huyen-an-lao', 'e_result', 'computed', true, 1)$$) AS district_at_province_level;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source, applicable, numerator, denominator) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 'computed', false, 1, 2)$$) AS not_applicable_with_figures;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 'computed')$$) AS applicable_without_figures;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source, numerator, denominator, printed_rate) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 'computed', 1, 2, 50)$$) AS computed_with_printed_rate;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source, numerator, denominator) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 'guessed', 1, 2)$$) AS bad_source;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source, numerator, denominator) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 'computed', -1, 2)$$) AS negative_count;
+SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, numerator, denominator) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 1, 2)$$) AS duplicate_published;
+SELECT pg_temp.err($$INSERT INTO kpi.assigned_target (period, level, unit_code, indicator, target) VALUES ('2024-Q1', 'province', 'so-y-te', 'e_result', 101)$$) AS target_above_100;
+SELECT pg_temp.err($$INSERT INTO kpi.assigned_target (period, level, unit_code, indicator, target) VALUES ('2024-Q1', 'district', 'so-y-te', 'e_result', 90)$$) AS target_at_wrong_level;
+SELECT pg_temp.err($$INSERT INTO kpi.printed_summary (period, indicator, level, printed_pct) VALUES ('2024-Q1', 'e_result', 'ward', 90)$$) AS summary_bad_level;
+SELECT pg_temp.err($$INSERT INTO kpi.note (period, level, unit_code, mark, applies_to, text) VALUES ('2024-Q1', 'province', 'so-y-te', '*', 'online', 'x')$$) AS note_bad_mark;
+SELECT pg_temp.err($$INSERT INTO kpi.target (year, indicator) VALUES (2025, 'e_result')$$) AS target_without_values;
+SELECT pg_temp.err($$UPDATE kpi.unit SET level = 'province' WHERE code = 'huyen-an-lao'$$) AS district_with_figures_changes_level;
+
+-- A commune under its district, with its own figures, is accepted; a code
+-- change follows through every table.
+BEGIN;
+INSERT INTO kpi.unit (code, name, level, parent_code, sort_order)
+VALUES ('xa-an-hoa', 'UBND xã An Hòa', 'commune', 'huyen-an-lao', 1);
+INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, numerator, denominator)
+VALUES ('2024-Q1', 'commune', 'xa-an-hoa', 'online_dossier', 10, 12);
+SELECT pg_temp.err($$UPDATE kpi.unit SET level = 'province', parent_code = NULL WHERE code = 'huyen-an-lao'$$) AS district_with_communes_changes_level;
+UPDATE kpi.unit SET code = 'huyen-an-lao-2' WHERE code = 'huyen-an-lao';
+SELECT (SELECT pg_catalog.count(*) FROM kpi.indicator_count WHERE unit_code = 'huyen-an-lao-2') AS counts,
+       (SELECT pg_catalog.count(*) FROM kpi.assigned_target WHERE unit_code = 'huyen-an-lao-2') AS targets,
+       (SELECT parent_code FROM kpi.unit WHERE code = 'xa-an-hoa') AS parent;
+-- communes may come before their district in one statement
+INSERT INTO kpi.unit (code, name, level, parent_code)
+VALUES ('xa-moi', 'UBND xã Mới', 'commune', 'huyen-moi'), ('huyen-moi', 'UBND huyện Mới', 'district', NULL);
+SELECT code, level, parent_code FROM kpi.unit WHERE code IN ('xa-moi', 'huyen-moi') ORDER BY code;
+SELECT pg_temp.err($$DELETE FROM kpi.unit WHERE code = 'huyen-moi'$$) AS delete_district_with_communes;
+DELETE FROM kpi.unit WHERE code IN ('xa-moi', 'huyen-moi');
+ROLLBACK;
+
+-- The tables of issue 3 that users edit are extension configuration tables
+-- (pg_dump keeps their rows); the indicators shipped by the extension are
+-- filtered out.
+SELECT c.relname, x.condition
+FROM pg_catalog.pg_extension AS e,
+     unnest(e.extconfig, e.extcondition) AS x (oid, condition)
+JOIN pg_catalog.pg_class AS c ON c.oid = x.oid
+WHERE e.extname = 'kpi_ext'
+  AND c.relname IN ('indicator', 'unit', 'period', 'target', 'assigned_target',
+                    'indicator_count', 'printed_summary', 'note')
+ORDER BY c.relname;
+
+DROP TABLE snapshot, csv_unit, csv_count, csv_summary, csv_note;
+DROP EXTENSION kpi_ext;
