@@ -1,0 +1,178 @@
+-- kpi.refresh: computed counts equal a plain-SQL computation of the same
+-- definitions (DOMAIN.md, "From dossiers to counts") for every appendix row
+-- and indicator, for quarters, months and years; serial equals parallel.
+CREATE EXTENSION kpi_ext;
+SELECT kpi.load_sample() > 0 AS sample_loaded;
+
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set gen :abs_srcdir '/test/generate_dossiers.sql'
+\set rows 40000
+\set ECHO none
+\i :gen
+\set ECHO all
+
+-- special cases on top of the generated rows
+INSERT INTO kpi.unit (code, name, level, sort_order)
+VALUES ('ban-mot-ho-so', 'Ban Một Hồ Sơ', 'province', 99);
+INSERT INTO kpi.service VALUES ('ban-mot-ho-so', '9.000001', true, true);
+-- a unit with a single dossier, online, fee-bearing, paid online
+INSERT INTO kpi.dossier VALUES ('ONE-1', 'ban-mot-ho-so', '9.000001', '2024-05-02 10:00+07', 'online',
+                                true, true, true, false, '2024-05-03 10:00+07', true);
+-- received at the end of Q1 (local time) and resolved in Q2
+INSERT INTO kpi.dossier VALUES ('EDGE-1', 'so-tu-phap', '1.001500', '2024-03-31 23:59:59+07', 'postal',
+                                false, false, false, false, '2024-04-01 00:00:01+07', true);
+-- received at the first instant of Q2 local time, which is still March in UTC
+INSERT INTO kpi.dossier VALUES ('EDGE-2', 'so-tu-phap', '1.001500', '2024-04-01 00:00:00+07', 'direct',
+                                false, false, true, true, NULL, false);
+
+-- The reference: the definitions written as plainly as SQL allows.
+CREATE FUNCTION pg_temp.reference(p text)
+RETURNS TABLE (level text, unit_code text, indicator text, numerator bigint, denominator bigint)
+LANGUAGE sql AS $$
+WITH b AS (
+    SELECT s::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS t0,
+           (e + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS t1,
+           make_date(extract(year FROM s)::integer, 1, 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh' AS ty
+    FROM kpi.period_bounds(p) AS pb(s, e)
+), d AS (
+    SELECT d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized, d.reused_data, d.e_result,
+           u.level, CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
+           d.received_at >= b.t0 AND d.received_at < b.t1 AS rec,
+           d.resolved_at >= b.ty AND d.resolved_at < b.t1 AS res,
+           coalesce(s.online_service, false) AS offers_online,
+           coalesce(s.online_payment, false) AS offers_payment
+    FROM kpi.dossier AS d
+    JOIN kpi.unit AS u ON u.code = d.unit_code
+    LEFT JOIN kpi.service AS s ON s.unit_code = d.unit_code AND s.procedure_code = d.procedure_code
+    CROSS JOIN b
+), a AS (
+    SELECT level, row_unit,
+           count(DISTINCT procedure_code) FILTER (WHERE rec AND offers_online AND channel = 'online') AS su_n,
+           count(DISTINCT procedure_code) FILTER (WHERE rec AND offers_online) AS su_d,
+           count(*) FILTER (WHERE rec AND channel = 'online') AS od_n,
+           count(*) FILTER (WHERE rec) AS received,
+           count(DISTINCT procedure_code) FILTER (WHERE rec AND offers_payment AND fee_required AND paid_online) AS pu_n,
+           count(DISTINCT procedure_code) FILTER (WHERE rec AND offers_payment AND fee_required) AS pu_d,
+           count(*) FILTER (WHERE rec AND fee_required AND paid_online) AS op_n,
+           count(*) FILTER (WHERE rec AND fee_required) AS op_d,
+           count(*) FILTER (WHERE rec AND digitized) AS dg_n,
+           count(*) FILTER (WHERE rec AND reused_data) AS dr_n,
+           count(*) FILTER (WHERE res AND e_result) AS er_n,
+           count(*) FILTER (WHERE res) AS er_d
+    FROM d WHERE rec OR res
+    GROUP BY 1, 2
+)
+SELECT a.level, a.row_unit, x.indicator, x.n, x.d
+FROM a, LATERAL (VALUES ('service_uptake', su_n, su_d), ('online_dossier', od_n, received),
+                        ('payment_uptake', pu_n, pu_d), ('online_payment', op_n, op_d),
+                        ('digitization', dg_n, received), ('data_reuse', dr_n, received),
+                        ('e_result', er_n, er_d)) AS x(indicator, n, d)
+$$;
+
+-- compare(p): rows compared and rows that differ between kpi.refresh's
+-- stored counts and the reference.  Not applicable (denominator 0) must be
+-- stored as applicable = false with NULL counts.
+CREATE FUNCTION pg_temp.compare(p text)
+RETURNS TABLE (period text, written bigint, compared bigint, differ bigint, not_applicable bigint)
+LANGUAGE plpgsql AS $$
+DECLARE w bigint;
+BEGIN
+    w := kpi.refresh(p);
+    RETURN QUERY
+    SELECT p, w, count(*),
+           count(*) FILTER (WHERE c.unit_code IS NULL OR r.unit_code IS NULL
+                              OR c.applicable <> (r.denominator > 0)
+                              OR (r.denominator > 0 AND (c.numerator, c.denominator) IS DISTINCT FROM (r.numerator, r.denominator))
+                              OR (r.denominator = 0 AND (c.numerator IS NOT NULL OR c.denominator IS NOT NULL))),
+           count(*) FILTER (WHERE NOT c.applicable)
+    FROM (SELECT * FROM kpi.indicator_count AS ic WHERE ic.period = p AND ic.source = 'computed') AS c
+    FULL JOIN pg_temp.reference(p) AS r
+           ON r.level = c.level AND r.unit_code = c.unit_code AND r.indicator = c.indicator;
+END $$;
+
+SELECT count(*) AS published_rows_before FROM kpi.indicator_count WHERE source = 'published' \gset
+SELECT * FROM pg_temp.compare('2024-Q1');
+SELECT * FROM pg_temp.compare('2024-Q2');
+SELECT * FROM pg_temp.compare('2024-03');
+SELECT * FROM pg_temp.compare('2024-12');
+SELECT * FROM pg_temp.compare('2024');
+-- published figures of the sample are kept, and told apart
+SELECT count(*) = :published_rows_before AS published_kept FROM kpi.indicator_count WHERE source = 'published';
+SELECT source, count(*) FROM kpi.indicator_count WHERE period = '2024-Q1' GROUP BY 1 ORDER BY 1;
+
+-- the cases above, by name
+SELECT indicator, applicable, numerator, denominator FROM kpi.indicator_count
+WHERE period = '2024-Q2' AND source = 'computed' AND unit_code = 'ban-mot-ho-so' ORDER BY indicator;
+SELECT count(*) AS rows_for_single_dossier_unit_in_q1 FROM kpi.indicator_count
+WHERE period = '2024-Q1' AND unit_code = 'ban-mot-ho-so';
+SELECT c.indicator, c.numerator, c.denominator FROM kpi.indicator_count AS c
+WHERE c.period IN ('2024-03') AND c.source = 'computed' AND c.unit_code = 'so-tu-phap'
+  AND c.indicator IN ('online_dossier', 'e_result') ORDER BY 1;
+-- departments without fees: both payment indicators not applicable, not 0
+SELECT u.code, c.indicator, c.applicable, c.numerator, c.denominator
+FROM kpi.indicator_count AS c JOIN kpi.unit AS u ON u.code = c.unit_code
+WHERE c.period = '2024-Q2' AND c.source = 'computed' AND u.sort_order IN (4, 9) AND u.level = 'province'
+  AND c.indicator IN ('payment_uptake', 'online_payment') ORDER BY 1, 2;
+SELECT unit_name, dossiers_received, procedures_with_payment, payment_uptake_pct, dossiers_with_payment, online_payment_pct
+FROM kpi.appendix_province_online WHERE period = '2024-Q2' AND row_no IN (4, 9) ORDER BY row_no;
+
+-- new dossiers arrive; a second refresh replaces the period's computed rows
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel, fee_required, paid_online)
+SELECT 'LATE-' || i, 'so-y-te', '1.00' || (1700 + i % 7), '2024-06-15 09:00+07', 'online', true, i % 2 = 0
+FROM generate_series(1, 500) i;
+SELECT * FROM pg_temp.compare('2024-Q2');
+SELECT count(*) AS computed_rows_q2 FROM kpi.indicator_count WHERE period = '2024-Q2' AND source = 'computed';
+
+-- serial equals parallel; the engine's query really runs in workers
+SELECT kpi.refresh('2024') > 0 AS refreshed_serially;
+CREATE TEMP TABLE serial_counts AS SELECT * FROM kpi.indicator_count WHERE period = '2024' AND source = 'computed';
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+SELECT kpi.refresh('2024') > 0 AS refreshed_in_parallel;
+CREATE FUNCTION pg_temp.plan_has(q text, node text) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
+		IF line LIKE '%' || node || '%' THEN RETURN true; END IF;
+	END LOOP;
+	RETURN false;
+END $$;
+SELECT pg_temp.plan_has($$SELECT u.level, kpi.dossier_counts(d.procedure_code, true, d.channel = 'online',
+        d.fee_required, d.paid_online, d.digitized, d.reused_data, d.resolved_at IS NOT NULL, d.e_result,
+        s.online_service, s.online_payment)
+    FROM kpi.dossier AS d JOIN kpi.unit AS u ON u.code = d.unit_code
+    LEFT JOIN kpi.service AS s ON s.unit_code = d.unit_code AND s.procedure_code = d.procedure_code
+    GROUP BY 1$$, 'Workers Launched: 2') AS engine_in_parallel_workers;
+SELECT count(*) AS differ_serial_parallel
+FROM serial_counts AS s FULL JOIN (SELECT * FROM kpi.indicator_count WHERE period = '2024' AND source = 'computed') AS p
+  USING (level, unit_code, indicator)
+WHERE (s.numerator, s.denominator, s.applicable) IS DISTINCT FROM (p.numerator, p.denominator, p.applicable);
+RESET ALL;
+
+-- bad period labels: an error naming the label, nothing written
+SELECT count(*) AS rows_before FROM kpi.indicator_count \gset
+\set VERBOSITY terse
+SELECT kpi.refresh('2024-Q5');
+SELECT kpi.refresh('2024-13');
+SELECT kpi.refresh('2024-H1');
+SELECT kpi.refresh('24-Q1');
+SELECT kpi.refresh('2024-Q1 ');
+SELECT kpi.refresh('');
+\set VERBOSITY default
+SELECT kpi.refresh(NULL) IS NULL AS null_period;
+SELECT count(*) = :rows_before AS nothing_written FROM kpi.indicator_count;
+
+-- the dossier table rejects nonsense
+\set VERBOSITY terse
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel) VALUES ('X1', 'no-such-unit', '1.1', now(), 'online');
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel) VALUES ('X2', 'so-y-te', '1.1', now(), 'fax');
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel, fee_required, paid_online) VALUES ('X3', 'so-y-te', '1.1', now(), 'online', false, true);
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel, resolved_at) VALUES ('X4', 'so-y-te', '1.1', '2024-02-02', 'online', '2024-02-01');
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel, e_result) VALUES ('X5', 'so-y-te', '1.1', now(), 'online', true);
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel) VALUES ('ONE-1', 'so-y-te', '1.1', now(), 'online');
+\set VERBOSITY default
+
+DROP EXTENSION kpi_ext;

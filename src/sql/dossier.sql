@@ -1,0 +1,243 @@
+
+-- src/sql/dossier.sql: from dossier rows to the indicators (issue 4).
+--
+-- Continues src/sql/report.sql in the install script.  An office's input is
+-- its dossier export, one row per dossier (kpi.dossier), and the list of the
+-- procedures each unit offers online (kpi.service).  kpi.refresh(period)
+-- computes the seven indicators of every appendix row in one pass with the
+-- C aggregate kpi.dossier_counts and stores them in kpi.indicator_count as
+-- source 'computed', where the appendix views, kpi.summary and the report
+-- read them (a computed row wins over a published one of the same period,
+-- level, unit and indicator; published rows are never touched).
+
+-- ---------------------------------------------------------------------------
+-- Dossiers and services
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE kpi.dossier (
+    dossier_code text PRIMARY KEY
+        CONSTRAINT dossier_code_check CHECK (dossier_code <> ''),
+    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
+    procedure_code text NOT NULL
+        CONSTRAINT dossier_procedure_code_check CHECK (procedure_code <> ''),
+    received_at timestamptz NOT NULL,
+    channel text NOT NULL
+        CONSTRAINT dossier_channel_check CHECK (channel IN ('online', 'direct', 'postal')),
+    fee_required boolean NOT NULL DEFAULT false,
+    paid_online boolean NOT NULL DEFAULT false,
+    digitized boolean NOT NULL DEFAULT false,
+    reused_data boolean NOT NULL DEFAULT false,
+    resolved_at timestamptz,
+    e_result boolean NOT NULL DEFAULT false,
+    CONSTRAINT dossier_paid_online_check CHECK (NOT paid_online OR fee_required),
+    CONSTRAINT dossier_resolved_at_check CHECK (resolved_at >= received_at),
+    CONSTRAINT dossier_e_result_check CHECK (NOT e_result OR resolved_at IS NOT NULL)
+);
+
+COMMENT ON TABLE kpi.dossier IS
+    'Hồ sơ: mỗi dòng một hồ sơ xuất từ hệ thống giải quyết TTHC / Dossiers: one row per dossier, as exported from the dossier-handling system';
+COMMENT ON COLUMN kpi.dossier.dossier_code IS 'Mã hồ sơ (duy nhất) / Dossier code (unique)';
+COMMENT ON COLUMN kpi.dossier.unit_code IS 'Đơn vị tiếp nhận / Receiving unit';
+COMMENT ON COLUMN kpi.dossier.procedure_code IS 'Mã thủ tục hành chính, ví dụ 1.001612 / Administrative procedure code, e.g. 1.001612';
+COMMENT ON COLUMN kpi.dossier.received_at IS 'Thời điểm tiếp nhận; kỳ của hồ sơ là ngày tiếp nhận / When the dossier was received; its period is the receipt date';
+COMMENT ON COLUMN kpi.dossier.channel IS 'Kênh nộp: online, direct (trực tiếp) hoặc postal (bưu chính) / Channel: online, direct or postal';
+COMMENT ON COLUMN kpi.dossier.fee_required IS 'Có phí, lệ phí / Fee-bearing';
+COMMENT ON COLUMN kpi.dossier.paid_online IS 'Đã thanh toán trực tuyến (chỉ khi có phí) / Paid online (fee-bearing dossiers only)';
+COMMENT ON COLUMN kpi.dossier.digitized IS 'Thành phần hồ sơ đã số hóa / Components digitised';
+COMMENT ON COLUMN kpi.dossier.reused_data IS 'Khai thác, sử dụng lại dữ liệu đã số hóa / Filled from already digitised data';
+COMMENT ON COLUMN kpi.dossier.resolved_at IS 'Thời điểm giải quyết xong; NULL khi chưa giải quyết / When handling finished; NULL until resolved';
+COMMENT ON COLUMN kpi.dossier.e_result IS 'Kết quả được cấp dưới dạng điện tử / The decision was issued as an electronic document';
+
+SELECT pg_catalog.pg_extension_config_dump('kpi.dossier', '');
+
+CREATE TABLE kpi.service (
+    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE ON DELETE CASCADE,
+    procedure_code text NOT NULL
+        CONSTRAINT service_procedure_code_check CHECK (procedure_code <> ''),
+    online_service boolean NOT NULL DEFAULT false,
+    online_payment boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (unit_code, procedure_code)
+);
+
+COMMENT ON TABLE kpi.service IS
+    'Thủ tục đơn vị cung cấp dưới dạng dịch vụ công trực tuyến và có thanh toán trực tuyến / Procedures a unit offers as an online public service and with online payment';
+COMMENT ON COLUMN kpi.service.unit_code IS 'Đơn vị / Unit';
+COMMENT ON COLUMN kpi.service.procedure_code IS 'Mã thủ tục hành chính / Procedure code';
+COMMENT ON COLUMN kpi.service.online_service IS 'Là dịch vụ công trực tuyến tại đơn vị / Offered as an online public service at the unit';
+COMMENT ON COLUMN kpi.service.online_payment IS 'Cung cấp thanh toán trực tuyến tại đơn vị / Offered with online payment at the unit';
+
+SELECT pg_catalog.pg_extension_config_dump('kpi.service', '');
+
+-- ---------------------------------------------------------------------------
+-- The one-pass engine
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION kpi.dossier_counts_trans(internal, text, boolean, boolean, boolean, boolean,
+        boolean, boolean, boolean, boolean, boolean, boolean) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_counts_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_counts_trans(internal, text, boolean, boolean, boolean, boolean,
+        boolean, boolean, boolean, boolean, boolean, boolean) IS 'Transition function of kpi.dossier_counts';
+
+CREATE FUNCTION kpi.dossier_counts_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_counts_combine' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_counts_combine(internal, internal) IS 'Combine function of kpi.dossier_counts';
+
+CREATE FUNCTION kpi.dossier_counts_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'dossier_counts_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_counts_serialize(internal) IS 'Serialisation function of kpi.dossier_counts (partial states of parallel workers)';
+
+CREATE FUNCTION kpi.dossier_counts_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_counts_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_counts_deserialize(bytea, internal) IS 'Deserialisation function of kpi.dossier_counts; checks every size, flag and count';
+
+CREATE FUNCTION kpi.dossier_counts_final(internal) RETURNS kpi.ratio[]
+    AS 'MODULE_PATHNAME', 'dossier_counts_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_counts_final(internal) IS 'Final function of kpi.dossier_counts';
+
+CREATE AGGREGATE kpi.dossier_counts(procedure_code text, received boolean, online boolean,
+        fee_required boolean, paid_online boolean, digitized boolean, reused_data boolean,
+        resolved boolean, e_result boolean, offers_online boolean, offers_payment boolean) (
+    SFUNC = kpi.dossier_counts_trans,
+    STYPE = internal,
+    FINALFUNC = kpi.dossier_counts_final,
+    COMBINEFUNC = kpi.dossier_counts_combine,
+    SERIALFUNC = kpi.dossier_counts_serialize,
+    DESERIALFUNC = kpi.dossier_counts_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kpi.dossier_counts(text, boolean, boolean, boolean, boolean, boolean,
+        boolean, boolean, boolean, boolean, boolean) IS
+    'All seven indicators of a group of dossiers in one pass, as kpi.ratio[7] in appendix order: service_uptake, online_dossier, payment_uptake, online_payment, digitization, data_reuse, e_result';
+
+-- ---------------------------------------------------------------------------
+-- Periods
+-- ---------------------------------------------------------------------------
+
+-- The first and last day of a period label: 2024, 2024-Q1 or 2024-03.
+CREATE FUNCTION kpi.period_bounds(label text, OUT starts date, OUT ends date)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    y integer;
+    m integer;
+BEGIN
+    IF label !~ '^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$' OR substr(label, 1, 4)::integer < 2000 THEN
+        RAISE EXCEPTION 'invalid period label "%"', label
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'A period is a year (2024), a quarter (2024-Q1) or a month (2024-03), from 2000 on.';
+    END IF;
+    y := substr(label, 1, 4)::integer;
+    IF length(label) = 4 THEN
+        starts := make_date(y, 1, 1);
+        ends := make_date(y, 12, 31);
+    ELSIF substr(label, 6, 1) = 'Q' THEN
+        m := (substr(label, 7, 1)::integer - 1) * 3 + 1;
+        starts := make_date(y, m, 1);
+        ends := (starts + interval '3 months' - interval '1 day')::date;
+    ELSE
+        starts := make_date(y, substr(label, 6, 2)::integer, 1);
+        ends := (starts + interval '1 month' - interval '1 day')::date;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION kpi.period_bounds(text) IS
+    'First and last day of a period label (2024, 2024-Q1, 2024-03); an error for any other label';
+
+-- ---------------------------------------------------------------------------
+-- kpi.refresh
+-- ---------------------------------------------------------------------------
+
+-- The counts of a period, not stored.  PL/pgSQL's RETURN QUERY may run in
+-- parallel workers; an INSERT ... SELECT may not, so kpi.refresh inserts
+-- what this function returns.
+CREATE FUNCTION kpi.counts_from_dossiers(period text)
+RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
+               numerator bigint, denominator bigint)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b record;
+    tz text := coalesce(nullif(current_setting('kpi.time_zone', true), ''), 'Asia/Ho_Chi_Minh');
+    t_start timestamptz;
+    t_end timestamptz;
+    t_year timestamptz;
+BEGIN
+    b := kpi.period_bounds(period);
+    -- Periods are calendar days where the units are (kpi.time_zone).
+    t_start := b.starts::timestamp AT TIME ZONE tz;
+    t_end := (b.ends + 1)::timestamp AT TIME ZONE tz;
+    t_year := make_date(extract(year FROM b.starts)::integer, 1, 1)::timestamp AT TIME ZONE tz;
+
+    -- One pass: every dossier received in the period or resolved from
+    -- 1 January to the period's end, grouped by appendix row (a unit; a
+    -- district for its communes).  Not applicable (denominator 0) is NULL.
+    RETURN QUERY
+    SELECT r.level, r.row_unit, x.indicator,
+           kpi.denominator(x.ratio) > 0,
+           CASE WHEN kpi.denominator(x.ratio) > 0 THEN kpi.numerator(x.ratio) END,
+           CASE WHEN kpi.denominator(x.ratio) > 0 THEN kpi.denominator(x.ratio) END
+    FROM (
+        SELECT u.level,
+               CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
+               kpi.dossier_counts(d.procedure_code,
+                                  d.received_at >= t_start AND d.received_at < t_end,
+                                  d.channel = 'online', d.fee_required, d.paid_online,
+                                  d.digitized, d.reused_data,
+                                  d.resolved_at >= t_year AND d.resolved_at < t_end, d.e_result,
+                                  s.online_service, s.online_payment) AS counts
+        FROM kpi.dossier AS d
+        JOIN kpi.unit AS u ON u.code = d.unit_code
+        LEFT JOIN kpi.service AS s
+               ON s.unit_code = d.unit_code AND s.procedure_code = d.procedure_code
+        WHERE (d.received_at >= t_start AND d.received_at < t_end)
+           OR (d.resolved_at >= t_year AND d.resolved_at < t_end)
+        GROUP BY 1, 2
+    ) AS r
+    CROSS JOIN LATERAL unnest(r.counts,
+                              ARRAY['service_uptake', 'online_dossier', 'payment_uptake', 'online_payment',
+                                    'digitization', 'data_reuse', 'e_result']) AS x(ratio, indicator);
+END
+$$;
+COMMENT ON FUNCTION kpi.counts_from_dossiers(text) IS
+    'The seven indicators of every appendix row of a period computed from kpi.dossier and kpi.service, without storing them: what kpi.refresh stores';
+
+CREATE FUNCTION kpi.refresh(period text) RETURNS bigint
+LANGUAGE plpgsql STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    b record;
+    n bigint;
+BEGIN
+    b := kpi.period_bounds(period);
+    INSERT INTO kpi.period AS p (label, starts, ends, name_vi, name_en)
+    VALUES (period, b.starts, b.ends,
+            CASE WHEN length(period) = 4 THEN 'năm ' || substr(period, 1, 4)
+                 WHEN substr(period, 6, 1) = 'Q'
+                 THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[substr(period, 7, 1)::integer]
+                      || ' năm ' || substr(period, 1, 4)
+                 ELSE 'tháng ' || substr(period, 6, 2)::integer || ' năm ' || substr(period, 1, 4) END,
+            CASE WHEN length(period) = 4 THEN substr(period, 1, 4)
+                 WHEN substr(period, 6, 1) = 'Q'
+                 THEN 'quarter ' || substr(period, 7, 1) || ' of ' || substr(period, 1, 4)
+                 ELSE to_char(b.starts, 'FMMonth YYYY') END)
+    ON CONFLICT (label) DO NOTHING;
+    IF EXISTS (SELECT FROM kpi.period AS p
+               WHERE p.label = period AND (p.starts, p.ends) <> (b.starts, b.ends)) THEN
+        RAISE EXCEPTION 'period "%" is stored with other dates', period
+            USING ERRCODE = 'data_exception';
+    END IF;
+
+    DELETE FROM kpi.indicator_count AS c WHERE c.period = refresh.period AND c.source = 'computed';
+    INSERT INTO kpi.indicator_count AS c
+           (period, level, unit_code, indicator, source, applicable, numerator, denominator)
+    SELECT refresh.period, f.level, f.unit_code, f.indicator, 'computed', f.applicable, f.numerator, f.denominator
+    FROM kpi.counts_from_dossiers(refresh.period) AS f;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION kpi.refresh(text) IS
+    'Computes the seven indicators of every appendix row of a period (2024, 2024-Q1, 2024-03) from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count and returns how many it wrote; published rows are kept';
