@@ -140,17 +140,27 @@ BEGIN
 	END LOOP;
 	RETURN false;
 END $$;
-SELECT pg_temp.plan_has($$SELECT u.level, kpi.dossier_counts(d.procedure_code, true, d.channel = 'online',
-        d.fee_required, d.paid_online, d.digitized, d.reused_data, d.resolved_at IS NOT NULL, d.e_result,
-        s.online_service, s.online_payment)
-    FROM kpi.dossier AS d JOIN kpi.unit AS u ON u.code = d.unit_code
-    LEFT JOIN kpi.service AS s ON s.unit_code = d.unit_code AND s.procedure_code = d.procedure_code
-    GROUP BY 1$$, 'Workers Launched: 2') AS engine_in_parallel_workers;
+SELECT pg_temp.plan_has($$SELECT d.unit_code, kpi.dossier_tally(d.procedure_code, d.channel,
+        d.fee_required, d.paid_online, d.digitized, d.reused_data, d.e_result, d.received_at, d.resolved_at,
+        '2024-01-01', '2025-01-01', '2024-01-01')
+    FROM kpi.dossier AS d GROUP BY 1$$, 'Workers Launched: 2') AS engine_in_parallel_workers;
+-- and gives the same tallies there as serially
+CREATE TEMP TABLE parallel_tally AS
+SELECT d.unit_code, kpi.dossier_tally(d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
+       d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS t
+FROM kpi.dossier AS d GROUP BY 1;
 SELECT count(*) AS differ_serial_parallel
 FROM serial_counts AS s FULL JOIN (SELECT * FROM kpi.indicator_count WHERE period = '2024' AND source = 'computed') AS p
   USING (level, unit_code, indicator)
 WHERE (s.numerator, s.denominator, s.applicable) IS DISTINCT FROM (p.numerator, p.denominator, p.applicable);
 RESET ALL;
+SELECT count(*) AS units, count(*) FILTER (WHERE p.t::text IS DISTINCT FROM s.t::text) AS tallies_differ
+FROM parallel_tally AS p FULL JOIN (
+    SELECT d.unit_code, kpi.dossier_tally(d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
+           d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS t
+    FROM kpi.dossier AS d GROUP BY 1) AS s USING (unit_code);
+SELECT (t).received, (t).online, (t).resolved, (t).procedures, (t).procedure_flags
+FROM parallel_tally WHERE unit_code = 'ban-mot-ho-so';
 
 -- bad period labels: an error naming the label, nothing written
 SELECT count(*) AS rows_before FROM kpi.indicator_count \gset
@@ -175,4 +185,5 @@ INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, c
 INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel) VALUES ('ONE-1', 'so-y-te', '1.1', now(), 'online');
 \set VERBOSITY default
 
+DROP TABLE parallel_tally;
 DROP EXTENSION kpi_ext;

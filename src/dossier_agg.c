@@ -1,16 +1,17 @@
 /*
  * dossier_agg.c
- *		kpi.dossier_counts(...): the one-pass engine behind kpi.refresh.  One
- *		transition call per dossier row yields the numerators and denominators
- *		of all seven indicators of an appendix row (a unit, or a district's
- *		communes), as an array of seven kpi.ratio in appendix order.
+ *		kpi.dossier_tally(...): the one-pass engine behind kpi.refresh.  One
+ *		transition call per dossier row; per unit it yields the eight dossier
+ *		counts the indicators need and, for the two indicators that count
+ *		distinct procedures, every procedure the unit received with four
+ *		flags.  kpi.counts_from_dossiers then applies the units' online
+ *		services to those few procedure rows and rolls communes up into their
+ *		district, so no join runs per dossier.
  *
- * Dossier counts are plain counters.  The two procedure-coverage indicators
- * count distinct procedures, so the state also keeps one set of procedure
- * codes (keyset.c) whose flags record, per procedure: received a dossier
- * while offered online; received an online one; received a fee-bearing one
- * while offered with online payment; had one paid online.  One hash lookup
- * per row serves both indicators.
+ * The procedure set is a keyset (keyset.c) whose flags record, per
+ * procedure: received a dossier in the period; received an online one;
+ * received a fee-bearing one; had one paid online.  One hash lookup per
+ * received dossier.
  *
  * The state is `internal` with serialise/deserialise functions, so parallel
  * workers can build partial states; deserialise checks every size, flag and
@@ -23,7 +24,8 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
+#include "funcapi.h"
+#include "utils/timestamp.h"
 
 #include "keyset.h"
 #include "kpi_ext.h"
@@ -42,11 +44,11 @@ enum
 	N_COUNTERS
 };
 
-/* flags of a procedure in the set */
-#define P_SERVICE			0x01	/* offered online, received a dossier */
-#define P_SERVICE_ONLINE	0x02	/* ... received an online dossier */
-#define P_PAYMENT			0x04	/* offered with online payment, received a fee-bearing dossier */
-#define P_PAYMENT_PAID		0x08	/* ... had one paid online */
+/* flags of a procedure in the set (documented with kpi.tally) */
+#define P_RECEIVED			0x01	/* received a dossier in the period */
+#define P_ONLINE			0x02	/* ... an online one */
+#define P_FEE				0x04	/* ... a fee-bearing one */
+#define P_PAID				0x08	/* ... a fee-bearing one paid online */
 #define P_ALL				0x0F
 
 typedef struct DossierState
@@ -62,7 +64,7 @@ state_new(MemoryContext aggcontext)
 {
 	DossierState *st = MemoryContextAllocZero(aggcontext, sizeof(DossierState));
 
-	keyset_init(&st->procs, aggcontext, "kpi.dossier_counts state");
+	keyset_init(&st->procs, aggcontext, "kpi.dossier_tally state");
 	return st;
 }
 
@@ -77,50 +79,68 @@ agg_context(FunctionCallInfo fcinfo, const char *fname)
 }
 
 /*
- * Transition: (state, procedure_code, received, online, fee_required,
- * paid_online, digitized, reused_data, resolved, e_result, offers_online,
- * offers_payment).  "received" and "resolved" say whether the row falls in
- * the period and in the cumulative resolution window; the caller computes
- * them, so this function knows nothing of dates.
+ * Transition: (state, procedure_code, channel, fee_required, paid_online,
+ * digitized, reused_data, e_result, received_at, resolved_at,
+ * period_start, period_end, year_start).
+ *
+ * The dates are compared here, in integer arithmetic, rather than in SQL:
+ * four timestamp comparisons and a text comparison per row cost more as
+ * SQL expressions than everything else this function does.  A dossier
+ * counts as received when period_start <= received_at < period_end, and as
+ * resolved when year_start <= resolved_at < period_end.
  */
-PG_FUNCTION_INFO_V1(dossier_counts_trans);
+PG_FUNCTION_INFO_V1(dossier_tally_trans);
 Datum
-dossier_counts_trans(PG_FUNCTION_ARGS)
+dossier_tally_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "dossier_counts_trans");
+	MemoryContext aggcontext = agg_context(fcinfo, "dossier_tally_trans");
 	DossierState *st;
+	TimestampTz period_start,
+				period_end;
 
 	st = PG_ARGISNULL(0) ? state_new(aggcontext) : (DossierState *) PG_GETARG_POINTER(0);
+	if (PG_ARGISNULL(10) || PG_ARGISNULL(11) || PG_ARGISNULL(12))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("kpi.dossier_tally: the period bounds must not be NULL")));
+	period_start = PG_GETARG_TIMESTAMPTZ(10);
+	period_end = PG_GETARG_TIMESTAMPTZ(11);
 
-	if (ARG_BOOL(2))
+	if (!PG_ARGISNULL(8) &&
+		PG_GETARG_TIMESTAMPTZ(8) >= period_start && PG_GETARG_TIMESTAMPTZ(8) < period_end)
 	{
-		bool		online = ARG_BOOL(3);
-		bool		fee = ARG_BOOL(4);
-		bool		paid = fee && ARG_BOOL(5);
-		uint8		flags = 0;
+		bool		online = false;
+		bool		fee = ARG_BOOL(3);
+		bool		paid = fee && ARG_BOOL(4);
 
+		if (!PG_ARGISNULL(2))
+		{
+			text	   *channel = PG_GETARG_TEXT_PP(2);
+
+			online = VARSIZE_ANY_EXHDR(channel) == 6 &&
+				memcmp(VARDATA_ANY(channel), "online", 6) == 0;
+		}
 		st->c[C_RECEIVED]++;
 		st->c[C_ONLINE] += online;
-		st->c[C_DIGITIZED] += ARG_BOOL(6);
-		st->c[C_REUSED] += ARG_BOOL(7);
+		st->c[C_DIGITIZED] += ARG_BOOL(5);
+		st->c[C_REUSED] += ARG_BOOL(6);
 		st->c[C_FEE] += fee;
 		st->c[C_PAID] += paid;
 
-		if (ARG_BOOL(10))
-			flags |= P_SERVICE | (online ? P_SERVICE_ONLINE : 0);
-		if (fee && ARG_BOOL(11))
-			flags |= P_PAYMENT | (paid ? P_PAYMENT_PAID : 0);
-		if (flags != 0 && !PG_ARGISNULL(1))
+		if (!PG_ARGISNULL(1))
 		{
 			text	   *code = PG_GETARG_TEXT_PP(1);
 
-			keyset_add_text(&st->procs, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), flags, 0);
+			keyset_add_text(&st->procs, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code),
+							P_RECEIVED | (online ? P_ONLINE : 0) |
+							(fee ? P_FEE : 0) | (paid ? P_PAID : 0), 0);
 		}
 	}
-	if (ARG_BOOL(8))
+	if (!PG_ARGISNULL(9) &&
+		PG_GETARG_TIMESTAMPTZ(9) >= PG_GETARG_TIMESTAMPTZ(12) && PG_GETARG_TIMESTAMPTZ(9) < period_end)
 	{
 		st->c[C_RESOLVED]++;
-		st->c[C_ERESULT] += ARG_BOOL(9);
+		st->c[C_ERESULT] += ARG_BOOL(7);
 	}
 	PG_RETURN_POINTER(st);
 }
@@ -130,11 +150,11 @@ dossier_counts_trans(PG_FUNCTION_ARGS)
  * can when partial states are combined from a forged serialised state, so
  * combining checks.
  */
-PG_FUNCTION_INFO_V1(dossier_counts_combine);
+PG_FUNCTION_INFO_V1(dossier_tally_combine);
 Datum
-dossier_counts_combine(PG_FUNCTION_ARGS)
+dossier_tally_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "dossier_counts_combine");
+	MemoryContext aggcontext = agg_context(fcinfo, "dossier_tally_combine");
 	DossierState *a;
 	DossierState *b;
 	KeySetIter	it;
@@ -158,16 +178,16 @@ dossier_counts_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(dossier_counts_serialize);
+PG_FUNCTION_INFO_V1(dossier_tally_serialize);
 Datum
-dossier_counts_serialize(PG_FUNCTION_ARGS)
+dossier_tally_serialize(PG_FUNCTION_ARGS)
 {
 	DossierState *st = (DossierState *) PG_GETARG_POINTER(0);
 	Size		size = VARHDRSZ + sizeof(st->c) + st->procs.flat_size;
 	bytea	   *out;
 	char	   *end PG_USED_FOR_ASSERTS_ONLY;
 
-	agg_context(fcinfo, "dossier_counts_serialize");
+	agg_context(fcinfo, "dossier_tally_serialize");
 	out = palloc(size);
 	SET_VARSIZE(out, size);
 	memcpy(VARDATA(out), st->c, sizeof(st->c));
@@ -176,11 +196,11 @@ dossier_counts_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(out);
 }
 
-PG_FUNCTION_INFO_V1(dossier_counts_deserialize);
+PG_FUNCTION_INFO_V1(dossier_tally_deserialize);
 Datum
-dossier_counts_deserialize(PG_FUNCTION_ARGS)
+dossier_tally_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "dossier_counts_deserialize");
+	MemoryContext aggcontext = agg_context(fcinfo, "dossier_tally_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	const char *p = VARDATA_ANY(in);
 	const char *end = p + VARSIZE_ANY_EXHDR(in);
@@ -211,45 +231,46 @@ dossier_counts_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* The seven indicators, in appendix order, as kpi.ratio[7]. */
-PG_FUNCTION_INFO_V1(dossier_counts_final);
+/*
+ * The kpi.tally of a unit: the eight counts, then the procedures received
+ * in the period (sorted) with their flags.
+ */
+PG_FUNCTION_INFO_V1(dossier_tally_final);
 Datum
-dossier_counts_final(PG_FUNCTION_ARGS)
+dossier_tally_final(PG_FUNCTION_ARGS)
 {
 	DossierState *st;
-	Oid			ratio_type;
-	int64		svc = 0,
-				svc_online = 0,
-				pay = 0,
-				pay_paid = 0;
+	TupleDesc	tupdesc;
+	Datum		values[N_COUNTERS + 2];
+	bool		nulls[N_COUNTERS + 2] = {0};
 	KeySetIter	it;
-	KeyEntry	e;
-	Datum		r[7];
+	KeyEntry   *entries;
+	Datum	   *codes;
+	Datum	   *flags;
+	int64		i;
 
-	agg_context(fcinfo, "dossier_counts_final");
+	agg_context(fcinfo, "dossier_tally_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	st = (DossierState *) PG_GETARG_POINTER(0);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE ||
+		tupdesc->natts != N_COUNTERS + 2)
+		elog(ERROR, "dossier_tally_final: the result type is not kpi.tally");
+	tupdesc = BlessTupleDesc(tupdesc);
+
+	for (i = 0; i < N_COUNTERS; i++)
+		values[i] = Int64GetDatum(st->c[i]);
 
 	keyset_iter_mem(&it, &st->procs);
-	while (keyset_iter_next(&it, &e))
+	entries = keyset_sorted(&it);
+	codes = palloc(Max(it.nkeys, 1) * sizeof(Datum));
+	flags = palloc(Max(it.nkeys, 1) * sizeof(Datum));
+	for (i = 0; i < it.nkeys; i++)
 	{
-		svc += (e.flags & P_SERVICE) != 0;
-		svc_online += (e.flags & (P_SERVICE | P_SERVICE_ONLINE)) == (P_SERVICE | P_SERVICE_ONLINE);
-		pay += (e.flags & P_PAYMENT) != 0;
-		pay_paid += (e.flags & (P_PAYMENT | P_PAYMENT_PAID)) == (P_PAYMENT | P_PAYMENT_PAID);
+		codes[i] = PointerGetDatum(cstring_to_text_with_len(entries[i].tkey, entries[i].len));
+		flags[i] = Int32GetDatum(entries[i].flags);
 	}
-
-	r[0] = RatioPGetDatum(ratio_make(svc_online, svc));	/* service_uptake */
-	r[1] = RatioPGetDatum(ratio_make(st->c[C_ONLINE], st->c[C_RECEIVED]));	/* online_dossier */
-	r[2] = RatioPGetDatum(ratio_make(pay_paid, pay));	/* payment_uptake */
-	r[3] = RatioPGetDatum(ratio_make(st->c[C_PAID], st->c[C_FEE]));	/* online_payment */
-	r[4] = RatioPGetDatum(ratio_make(st->c[C_DIGITIZED], st->c[C_RECEIVED]));	/* digitization */
-	r[5] = RatioPGetDatum(ratio_make(st->c[C_REUSED], st->c[C_RECEIVED]));	/* data_reuse */
-	r[6] = RatioPGetDatum(ratio_make(st->c[C_ERESULT], st->c[C_RESOLVED]));	/* e_result */
-
-	ratio_type = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
-	if (!OidIsValid(ratio_type))
-		elog(ERROR, "dossier_counts_final: cannot determine the result type");
-	PG_RETURN_ARRAYTYPE_P(construct_array(r, 7, ratio_type, sizeof(Ratio), false, TYPALIGN_DOUBLE));
+	values[N_COUNTERS] = PointerGetDatum(construct_array(codes, it.nkeys, TEXTOID, -1, false, TYPALIGN_INT));
+	values[N_COUNTERS + 1] = PointerGetDatum(construct_array(flags, it.nkeys, INT4OID, 4, true, TYPALIGN_INT));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -72,42 +72,70 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.service', '');
 -- The one-pass engine
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION kpi.dossier_counts_trans(internal, text, boolean, boolean, boolean, boolean,
-        boolean, boolean, boolean, boolean, boolean, boolean) RETURNS internal
-    AS 'MODULE_PATHNAME', 'dossier_counts_trans' LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION kpi.dossier_counts_trans(internal, text, boolean, boolean, boolean, boolean,
-        boolean, boolean, boolean, boolean, boolean, boolean) IS 'Transition function of kpi.dossier_counts';
+CREATE TYPE kpi.tally AS (
+    received bigint,
+    online bigint,
+    digitized bigint,
+    reused bigint,
+    fee_bearing bigint,
+    paid_online bigint,
+    resolved bigint,
+    e_result bigint,
+    procedures text[],
+    procedure_flags integer[]
+);
+COMMENT ON TYPE kpi.tally IS
+    'What kpi.dossier_tally counts for a group of dossiers: eight dossier counts, and the procedures received in the period with flags (1 received, 2 online, 4 fee-bearing, 8 paid online)';
+COMMENT ON COLUMN kpi.tally.received IS 'Hồ sơ tiếp nhận trong kỳ / Dossiers received in the period';
+COMMENT ON COLUMN kpi.tally.online IS 'Tiếp nhận trực tuyến / Received online';
+COMMENT ON COLUMN kpi.tally.digitized IS 'Được số hóa / Digitised';
+COMMENT ON COLUMN kpi.tally.reused IS 'Sử dụng lại dữ liệu số hóa / Reused digitised data';
+COMMENT ON COLUMN kpi.tally.fee_bearing IS 'Có phí, lệ phí / Fee-bearing';
+COMMENT ON COLUMN kpi.tally.paid_online IS 'Có phí và thanh toán trực tuyến / Fee-bearing and paid online';
+COMMENT ON COLUMN kpi.tally.resolved IS 'Giải quyết từ 01/01 đến cuối kỳ / Resolved from 1 January to the period''s end';
+COMMENT ON COLUMN kpi.tally.e_result IS 'Trong đó có kết quả điện tử / Of those, with an electronic result';
+COMMENT ON COLUMN kpi.tally.procedures IS 'Thủ tục có hồ sơ tiếp nhận trong kỳ (sắp xếp) / Procedures with a dossier received in the period (sorted)';
+COMMENT ON COLUMN kpi.tally.procedure_flags IS 'Cờ của từng thủ tục: 1 có hồ sơ, 2 có hồ sơ trực tuyến, 4 có hồ sơ có phí, 8 có thanh toán trực tuyến / Flags per procedure: 1 received, 2 received online, 4 fee-bearing, 8 paid online';
 
-CREATE FUNCTION kpi.dossier_counts_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'dossier_counts_combine' LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION kpi.dossier_counts_combine(internal, internal) IS 'Combine function of kpi.dossier_counts';
+CREATE FUNCTION kpi.dossier_tally_trans(internal, text, text, boolean, boolean, boolean, boolean,
+        boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_tally_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_tally_trans(internal, text, text, boolean, boolean, boolean, boolean,
+        boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
+    IS 'Transition function of kpi.dossier_tally';
 
-CREATE FUNCTION kpi.dossier_counts_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'dossier_counts_serialize' LANGUAGE C STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION kpi.dossier_counts_serialize(internal) IS 'Serialisation function of kpi.dossier_counts (partial states of parallel workers)';
+CREATE FUNCTION kpi.dossier_tally_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_tally_combine' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_tally_combine(internal, internal) IS 'Combine function of kpi.dossier_tally';
 
-CREATE FUNCTION kpi.dossier_counts_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'dossier_counts_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION kpi.dossier_counts_deserialize(bytea, internal) IS 'Deserialisation function of kpi.dossier_counts; checks every size, flag and count';
+CREATE FUNCTION kpi.dossier_tally_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'dossier_tally_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_tally_serialize(internal) IS 'Serialisation function of kpi.dossier_tally (partial states of parallel workers)';
 
-CREATE FUNCTION kpi.dossier_counts_final(internal) RETURNS kpi.ratio[]
-    AS 'MODULE_PATHNAME', 'dossier_counts_final' LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION kpi.dossier_counts_final(internal) IS 'Final function of kpi.dossier_counts';
+CREATE FUNCTION kpi.dossier_tally_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_tally_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_tally_deserialize(bytea, internal) IS 'Deserialisation function of kpi.dossier_tally; checks every size, flag and count';
 
-CREATE AGGREGATE kpi.dossier_counts(procedure_code text, received boolean, online boolean,
-        fee_required boolean, paid_online boolean, digitized boolean, reused_data boolean,
-        resolved boolean, e_result boolean, offers_online boolean, offers_payment boolean) (
-    SFUNC = kpi.dossier_counts_trans,
+CREATE FUNCTION kpi.dossier_tally_final(internal) RETURNS kpi.tally
+    AS 'MODULE_PATHNAME', 'dossier_tally_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_tally_final(internal) IS 'Final function of kpi.dossier_tally';
+
+CREATE AGGREGATE kpi.dossier_tally(procedure_code text, channel text, fee_required boolean,
+        paid_online boolean, digitized boolean, reused_data boolean, e_result boolean,
+        received_at timestamptz, resolved_at timestamptz,
+        period_start timestamptz, period_end timestamptz, year_start timestamptz) (
+    SFUNC = kpi.dossier_tally_trans,
     STYPE = internal,
-    FINALFUNC = kpi.dossier_counts_final,
-    COMBINEFUNC = kpi.dossier_counts_combine,
-    SERIALFUNC = kpi.dossier_counts_serialize,
-    DESERIALFUNC = kpi.dossier_counts_deserialize,
+    FINALFUNC = kpi.dossier_tally_final,
+    COMBINEFUNC = kpi.dossier_tally_combine,
+    SERIALFUNC = kpi.dossier_tally_serialize,
+    DESERIALFUNC = kpi.dossier_tally_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE kpi.dossier_counts(text, boolean, boolean, boolean, boolean, boolean,
-        boolean, boolean, boolean, boolean, boolean) IS
-    'All seven indicators of a group of dossiers in one pass, as kpi.ratio[7] in appendix order: service_uptake, online_dossier, payment_uptake, online_payment, digitization, data_reuse, e_result';
+COMMENT ON AGGREGATE kpi.dossier_tally(text, text, boolean, boolean, boolean, boolean, boolean,
+        timestamptz, timestamptz, timestamptz, timestamptz, timestamptz) IS
+    'One pass over a group of dossiers: the kpi.tally from which the seven indicators follow.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end';
 
 -- ---------------------------------------------------------------------------
 -- Periods
@@ -170,34 +198,59 @@ BEGIN
     t_end := (b.ends + 1)::timestamp AT TIME ZONE tz;
     t_year := make_date(extract(year FROM b.starts)::integer, 1, 1)::timestamp AT TIME ZONE tz;
 
-    -- One pass: every dossier received in the period or resolved from
-    -- 1 January to the period's end, grouped by appendix row (a unit; a
-    -- district for its communes).  Not applicable (denominator 0) is NULL.
-    RETURN QUERY
-    SELECT r.level, r.row_unit, x.indicator,
-           kpi.denominator(x.ratio) > 0,
-           CASE WHEN kpi.denominator(x.ratio) > 0 THEN kpi.numerator(x.ratio) END,
-           CASE WHEN kpi.denominator(x.ratio) > 0 THEN kpi.denominator(x.ratio) END
-    FROM (
-        SELECT u.level,
-               CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
-               kpi.dossier_counts(d.procedure_code,
-                                  d.received_at >= t_start AND d.received_at < t_end,
-                                  d.channel = 'online', d.fee_required, d.paid_online,
-                                  d.digitized, d.reused_data,
-                                  d.resolved_at >= t_year AND d.resolved_at < t_end, d.e_result,
-                                  s.online_service, s.online_payment) AS counts
+    -- One pass over every dossier received in the period or resolved from
+    -- 1 January to its end, grouped by unit (no join per dossier).  Then, on
+    -- the few rows that come out: the units' online services decide which
+    -- procedures count, and communes roll up into their district.  Not
+    -- applicable (denominator 0) is NULL.
+    -- The bounds go into the query as constants (EXECUTE): compared per
+    -- dossier, constants cost less than PL/pgSQL parameters.
+    RETURN QUERY EXECUTE format($q$
+    WITH t AS (
+        SELECT d.unit_code,
+               kpi.dossier_tally(d.procedure_code, d.channel, d.fee_required, d.paid_online,
+                                 d.digitized, d.reused_data, d.e_result, d.received_at, d.resolved_at,
+                                 %1$L, %2$L, %3$L) AS t
         FROM kpi.dossier AS d
-        JOIN kpi.unit AS u ON u.code = d.unit_code
-        LEFT JOIN kpi.service AS s
-               ON s.unit_code = d.unit_code AND s.procedure_code = d.procedure_code
-        WHERE (d.received_at >= t_start AND d.received_at < t_end)
-           OR (d.resolved_at >= t_year AND d.resolved_at < t_end)
+        WHERE (d.received_at >= %1$L AND d.received_at < %2$L)
+           OR (d.resolved_at >= %3$L AND d.resolved_at < %2$L)
+        GROUP BY d.unit_code
+    ), row_unit AS (
+        SELECT t.unit_code, t.t, u.level,
+               CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS code
+        FROM t JOIN kpi.unit AS u ON u.code = t.unit_code
+    ), counts AS (
+        SELECT r.level, r.code,
+               sum((r.t).received)::bigint AS received, sum((r.t).online)::bigint AS online,
+               sum((r.t).digitized)::bigint AS digitized, sum((r.t).reused)::bigint AS reused,
+               sum((r.t).fee_bearing)::bigint AS fee, sum((r.t).paid_online)::bigint AS paid,
+               sum((r.t).resolved)::bigint AS resolved, sum((r.t).e_result)::bigint AS e_result
+        FROM row_unit AS r
         GROUP BY 1, 2
-    ) AS r
-    CROSS JOIN LATERAL unnest(r.counts,
-                              ARRAY['service_uptake', 'online_dossier', 'payment_uptake', 'online_payment',
-                                    'digitization', 'data_reuse', 'e_result']) AS x(ratio, indicator);
+    ), procs AS (
+        SELECT r.level, r.code,
+               kpi.coverage(p.code, p.flags & 2 <> 0) FILTER (WHERE s.online_service) AS service_uptake,
+               kpi.coverage(p.code, p.flags & 8 <> 0) FILTER (WHERE s.online_payment AND p.flags & 4 <> 0) AS payment_uptake
+        FROM row_unit AS r
+        CROSS JOIN LATERAL unnest((r.t).procedures, (r.t).procedure_flags) AS p(code, flags)
+        JOIN kpi.service AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
+        GROUP BY 1, 2
+    )
+    SELECT c.level, c.code, x.indicator,
+           x.d > 0,
+           CASE WHEN x.d > 0 THEN x.n END,
+           CASE WHEN x.d > 0 THEN x.d END
+    FROM counts AS c
+    LEFT JOIN procs AS p ON p.level = c.level AND p.code = c.code
+    CROSS JOIN LATERAL (VALUES
+        ('service_uptake', coalesce(kpi.numerator(p.service_uptake), 0), coalesce(kpi.denominator(p.service_uptake), 0)),
+        ('online_dossier', c.online, c.received),
+        ('payment_uptake', coalesce(kpi.numerator(p.payment_uptake), 0), coalesce(kpi.denominator(p.payment_uptake), 0)),
+        ('online_payment', c.paid, c.fee),
+        ('digitization', c.digitized, c.received),
+        ('data_reuse', c.reused, c.received),
+        ('e_result', c.e_result, c.resolved)) AS x(indicator, n, d)
+    $q$, t_start, t_end, t_year);
 END
 $$;
 COMMENT ON FUNCTION kpi.counts_from_dossiers(text) IS

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Benchmark of kpi.refresh against plain SQL on the same generated dossiers in
+# the same run (issue 4).  Usage:  bench/refresh.sh [ROWS]   (default 10 million)
+# Starts its own throw-away server; prints times, ratios and peak memory.
+set -eu
+cd "$(dirname "$0")/.."
+ROWS=${1:-10000000}
+export ROWS
+KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o shared_buffers=1GB -o work_mem=256MB -o max_parallel_workers_per_gather=2}" \
+	./scripts/pgenv sh bench/refresh_run.sh

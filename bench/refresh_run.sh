@@ -1,0 +1,115 @@
+#!/bin/sh
+# Runs inside scripts/pgenv; see bench/refresh.sh.
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+P=2024-Q2
+T0="2024-04-01 00:00:00+07"
+T1="2024-07-01 00:00:00+07"
+TY="2024-01-01 00:00:00+07"
+
+start=$(date +%s)
+psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION kpi_ext" -c "SELECT kpi.load_sample()" >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -v rows="$ROWS" -f test/generate_dossiers.sql >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE kpi.dossier" >/dev/null
+echo "generated $ROWS dossiers in $(( $(date +%s) - start )) s: $(psql -qXAt -c "SELECT count(DISTINCT unit_code) || ' units, ' || count(DISTINCT procedure_code) || ' procedures, ' || pg_size_pretty(pg_table_size('kpi.dossier')) || ' table; ' || count(*) FILTER (WHERE received_at >= '$T0' AND received_at < '$T1') || ' received in $P' FROM kpi.dossier") "
+
+WINDOW="((d.received_at >= '$T0' AND d.received_at < '$T1') OR (d.resolved_at >= '$TY' AND d.resolved_at < '$T1'))"
+REC="d.received_at >= '$T0' AND d.received_at < '$T1'"
+RES="d.resolved_at >= '$TY' AND d.resolved_at < '$T1'"
+
+Q_REFRESH="SELECT kpi.refresh('$P')"
+
+# (b) the best plain SQL: aggregate per unit and procedure first (no join per
+# row), join units and services on the aggregated rows, then per appendix row.
+Q_TWOLEVEL="WITH pp AS (
+  SELECT d.unit_code, d.procedure_code,
+         count(*) FILTER (WHERE $REC) AS received,
+         count(*) FILTER (WHERE $REC AND d.channel = 'online') AS online,
+         count(*) FILTER (WHERE $REC AND d.digitized) AS digitized,
+         count(*) FILTER (WHERE $REC AND d.reused_data) AS reused,
+         count(*) FILTER (WHERE $REC AND d.fee_required) AS fee,
+         count(*) FILTER (WHERE $REC AND d.fee_required AND d.paid_online) AS paid,
+         count(*) FILTER (WHERE $RES) AS resolved,
+         count(*) FILTER (WHERE $RES AND d.e_result) AS e_result
+  FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1, 2)
+SELECT u.level, CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.received > 0),
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.online > 0),
+       sum(pp.received), sum(pp.online),
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.fee > 0),
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.paid > 0),
+       sum(pp.fee), sum(pp.paid), sum(pp.digitized), sum(pp.reused), sum(pp.resolved), sum(pp.e_result)
+FROM pp JOIN kpi.unit AS u ON u.code = pp.unit_code
+LEFT JOIN kpi.service AS s ON s.unit_code = pp.unit_code AND s.procedure_code = pp.procedure_code
+GROUP BY 1, 2"
+
+# (c) the naive plain SQL: joins per row, count(DISTINCT)
+Q_NAIVE="SELECT u.level, CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
+       count(DISTINCT d.procedure_code) FILTER (WHERE $REC AND s.online_service),
+       count(DISTINCT d.procedure_code) FILTER (WHERE $REC AND s.online_service AND d.channel = 'online'),
+       count(*) FILTER (WHERE $REC), count(*) FILTER (WHERE $REC AND d.channel = 'online'),
+       count(DISTINCT d.procedure_code) FILTER (WHERE $REC AND s.online_payment AND d.fee_required),
+       count(DISTINCT d.procedure_code) FILTER (WHERE $REC AND s.online_payment AND d.fee_required AND d.paid_online),
+       count(*) FILTER (WHERE $REC AND d.fee_required), count(*) FILTER (WHERE $REC AND d.fee_required AND d.paid_online),
+       count(*) FILTER (WHERE $REC AND d.digitized), count(*) FILTER (WHERE $REC AND d.reused_data),
+       count(*) FILTER (WHERE $RES), count(*) FILTER (WHERE $RES AND d.e_result)
+FROM kpi.dossier AS d JOIN kpi.unit AS u ON u.code = d.unit_code
+LEFT JOIN kpi.service AS s ON s.unit_code = d.unit_code AND s.procedure_code = d.procedure_code
+WHERE $WINDOW GROUP BY 1, 2"
+
+# (d) the floor: one count per unit over the period's dossiers
+Q_FLOOR="SELECT unit_code, count(*) FROM kpi.dossier AS d WHERE $REC GROUP BY 1"
+
+# run_query SQL: best wall time of $RUNS runs in ms, and the backend's peak
+# resident memory (VmHWM, which includes the shared buffers it touched) in MB
+run_query() {
+	best=""
+	hwm=0
+	for _ in $(seq "$RUNS"); do
+		out=$(psql -qXAt -v ON_ERROR_STOP=1 <<SQL
+\\o /dev/null
+\\timing on
+$1;
+\\timing off
+\\o
+SELECT 'hwm ' || (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\\s+(\\d+)'))[1];
+SQL
+)
+		t=$(echo "$out" | awk '/^Time:/ {print $2}')
+		h=$(echo "$out" | awk '/^hwm / {print int($2 / 1024)}')
+		best=$(echo "$best $t" | awk '{m=$1; for (i=2;i<=NF;i++) if ($i<m) m=$i; print m}')
+		[ "$h" -gt "$hwm" ] && hwm=$h
+	done
+	echo "$best $hwm"
+}
+
+set -- $(run_query "$Q_REFRESH"); a=$1; a_mem=$2
+set -- $(run_query "$Q_TWOLEVEL"); b=$1; b_mem=$2
+set -- $(run_query "$Q_NAIVE"); c=$1; c_mem=$2
+set -- $(run_query "$Q_FLOOR"); d=$1; d_mem=$2
+
+# kpi.refresh stored the same numbers as the naive SQL computes
+psql -qXAt -v ON_ERROR_STOP=1 <<SQL
+WITH n AS ($Q_NAIVE)
+SELECT CASE WHEN count(*) = 0 THEN 'refresh agrees with plain SQL: yes' ELSE 'refresh agrees with plain SQL: NO (' || count(*) || ' rows differ)' END
+FROM (SELECT * FROM n) AS x(level, row_unit, su_d, su_n, od_d, od_n, pu_d, pu_n, op_d, op_n, dg_n, dr_n, er_d, er_n)
+LEFT JOIN LATERAL (
+    SELECT array_agg(coalesce(c.numerator, 0) ORDER BY i.sort_order) AS nums,
+           array_agg(coalesce(c.denominator, 0) ORDER BY i.sort_order) AS dens
+    FROM kpi.indicator_count AS c JOIN kpi.indicator AS i ON i.code = c.indicator
+    WHERE c.period = '$P' AND c.source = 'computed' AND c.level = x.level AND c.unit_code = x.row_unit) AS r ON true
+WHERE r.nums IS DISTINCT FROM ARRAY[su_n, od_n, pu_n, op_n, dg_n, dr_n, er_n]
+   OR r.dens IS DISTINCT FROM ARRAY[su_d, od_d, pu_d, op_d, od_d, od_d, er_d];
+SQL
+
+ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
+echo "rows: $ROWS, period $P, best of $RUNS runs"
+printf '%-60s %10s %8s\n' "query" "ms" "peak MB"
+printf '%-60s %10s %8s\n' "(a) kpi.refresh('$P')" "$a" "$a_mem"
+printf '%-60s %10s %8s\n' "(b) plain SQL, GROUP BY unit, procedure then appendix row" "$b" "$b_mem"
+printf '%-60s %10s %8s\n' "(c) plain SQL, joins per row and count(DISTINCT)" "$c" "$c_mem"
+printf '%-60s %10s %8s\n' "(d) floor: SELECT unit_code, count(*) ... GROUP BY 1" "$d" "$d_mem"
+echo "(b)/(a) = $(ratio "$b" "$a")  (target >= 2)"
+echo "(c)/(a) = $(ratio "$c" "$a")  (target >= 6)"
+echo "(a)/(d) = $(ratio "$a" "$d")  (target <= 1.6)"
