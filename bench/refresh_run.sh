@@ -61,27 +61,28 @@ WHERE $WINDOW GROUP BY 1, 2"
 # (d) the floor: one count per unit over the period's dossiers
 Q_FLOOR="SELECT unit_code, count(*) FROM kpi.dossier AS d WHERE $REC GROUP BY 1"
 
-# run_query SQL: best wall time of $RUNS runs in ms, and the backend's peak
-# resident memory (VmHWM, which includes the shared buffers it touched) in MB
+# run_query SQL: best wall time of $RUNS runs in ms, then the largest memory
+# any plan node reported in one more run under auto_explain (hash tables and
+# aggregate states, per process, in kB): the engine's own memory, which
+# unlike the process's resident size does not count shared buffers.
 run_query() {
 	best=""
-	hwm=0
 	for _ in $(seq "$RUNS"); do
-		out=$(psql -qXAt -v ON_ERROR_STOP=1 <<SQL
-\\o /dev/null
-\\timing on
+		t=$(psql -qXAt -v ON_ERROR_STOP=1 -c '\timing on' -c '\o /dev/null' -c "$1" | awk '/^Time:/ {print $2}')
+		best=$(echo "$best $t" | awk '{m=$1; for (i=2;i<=NF;i++) if ($i<m) m=$i; print m}')
+	done
+	mem=$(psql -qXAt -v ON_ERROR_STOP=1 2>&1 >/dev/null <<SQL | grep -oE '(Memory Usage|Memory): [0-9]+kB' | grep -oE '[0-9]+' | sort -n | tail -1
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_timing = off;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_level = notice;
+SET client_min_messages = notice;
 $1;
-\\timing off
-\\o
-SELECT 'hwm ' || (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\\s+(\\d+)'))[1];
 SQL
 )
-		t=$(echo "$out" | awk '/^Time:/ {print $2}')
-		h=$(echo "$out" | awk '/^hwm / {print int($2 / 1024)}')
-		best=$(echo "$best $t" | awk '{m=$1; for (i=2;i<=NF;i++) if ($i<m) m=$i; print m}')
-		[ "$h" -gt "$hwm" ] && hwm=$h
-	done
-	echo "$best $hwm"
+	echo "$best ${mem:-0}"
 }
 
 set -- $(run_query "$Q_REFRESH"); a=$1; a_mem=$2
@@ -105,7 +106,7 @@ SQL
 
 ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
 echo "rows: $ROWS, period $P, best of $RUNS runs"
-printf '%-60s %10s %8s\n' "query" "ms" "peak MB"
+printf '%-60s %10s %8s\n' "query" "ms" "peak kB"
 printf '%-60s %10s %8s\n' "(a) kpi.refresh('$P')" "$a" "$a_mem"
 printf '%-60s %10s %8s\n' "(b) plain SQL, GROUP BY unit, procedure then appendix row" "$b" "$b_mem"
 printf '%-60s %10s %8s\n' "(c) plain SQL, joins per row and count(DISTINCT)" "$c" "$c_mem"
