@@ -2,6 +2,8 @@
 # Benchmark of kpi.refresh against plain SQL on the same generated dossiers in
 # the same run (issue 4).  Usage:  bench/refresh.sh [ROWS]   (default 10 million)
 # Starts its own throw-away server; prints times, ratios and peak memory.
+# ONLY_REFRESH=1 times only kpi.refresh and the floor (for scaling runs);
+# RUNS=n sets how many runs each time is the best of (default 3).
 set -eu
 cd "$(dirname "$0")/.."
 ROWS=${1:-10000000}

@@ -34,6 +34,29 @@ hash_int64(int64 key)
 	return (uint32) h;
 }
 
+/*
+ * The first 8 bytes of a text key, zero-padded.  Kept in the slot, it
+ * settles most comparisons (procedure codes such as 1.001612 are 8 bytes)
+ * without reading the arena.
+ */
+static inline uint64
+text_prefix(const char *key, uint32 len)
+{
+	uint64		v = 0;
+
+	memcpy(&v, key, Min(len, sizeof(uint64)));
+	return v;
+}
+
+/* Hash of a text key: short keys by their prefix, longer ones in full. */
+static inline uint32
+hash_text(const char *key, uint32 len, uint64 prefix)
+{
+	if (len <= sizeof(uint64))
+		return hash_int64((int64) (prefix ^ ((uint64) len << 59)));
+	return hash_bytes((const unsigned char *) key, (int) len);
+}
+
 static void
 too_large(const KeySet *ks)
 {
@@ -183,7 +206,8 @@ keyset_add_int(KeySet *ks, int64 key, uint8 flags, int dup_errcode)
 void
 keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_errcode)
 {
-	uint32		hash = hash_bytes((const unsigned char *) key, (int) len);
+	uint64		prefix = text_prefix(key, len);
+	uint32		hash = hash_text(key, len, prefix);
 	uint64		mask;
 	uint64		j;
 	KeySetTextSlot *s;
@@ -195,8 +219,10 @@ keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_er
 	for (j = hash & mask; ks->tslots[j].used; j = (j + 1) & mask)
 	{
 		s = &ks->tslots[j];
-		if (s->hash != hash || s->len != len ||
-			memcmp(ks->arena + s->offset, key, len) != 0)
+		if (s->hash != hash || s->len != len || s->prefix != prefix ||
+			(len > sizeof(uint64) &&
+			 memcmp(ks->arena + s->offset + sizeof(uint64), key + sizeof(uint64),
+					len - sizeof(uint64)) != 0))
 			continue;
 		if (dup_errcode)
 			ereport(ERROR,
@@ -217,6 +243,7 @@ keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_er
 	}
 	memcpy(ks->arena + ks->arena_used, key, len);
 	s = &ks->tslots[j];
+	s->prefix = prefix;
 	s->hash = hash;
 	s->offset = (uint32) ks->arena_used;
 	s->len = len;

@@ -23,6 +23,7 @@ typedef struct KeySetIntSlot
 
 typedef struct KeySetTextSlot
 {
+	uint64		prefix;			/* the key's first 8 bytes, zero-padded */
 	uint32		hash;
 	uint32		offset;			/* into the arena */
 	uint32		len;
