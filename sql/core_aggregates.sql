@@ -121,5 +121,13 @@ FROM (VALUES
 	('trailing byte',    '00000000' || '0000000000000000' || '00'),
 	('truncated',        '000000')) t(label, hex);
 
+-- as window aggregates: a state updated in place must not change the rows
+-- already returned (running and moving frames)
+SELECT x, kpi.sum(kpi.ratio(x % 2, 1)) OVER w AS s, kpi.share(x % 3 = 0) OVER w AS sh,
+       kpi.coverage((x % 4)::text, x > 5) OVER w AS c,
+       kpi.coverage(x % 4, x > 5) OVER (ORDER BY x ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS cmov,
+       kpi.sum(kpi.ratio(1, 2)) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS smov
+FROM generate_series(1, 8) x WINDOW w AS (ORDER BY x);
+
 DROP TABLE d, st, st2, raw, got;
 DROP EXTENSION kpi_ext;
