@@ -8,5 +8,5 @@ set -eu
 cd "$(dirname "$0")/.."
 ROWS=${1:-10000000}
 export ROWS
-KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o shared_buffers=6GB -o work_mem=256MB -o max_parallel_workers_per_gather=2}" \
+KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o shared_buffers=1GB -o work_mem=256MB -o max_parallel_workers_per_gather=2}" \
 	./scripts/pgenv sh bench/refresh_run.sh
