@@ -5,7 +5,7 @@ PGFILEDESC = "kpi_ext - citizen and business service index"
 
 # The install script is assembled from one file per concept.  The result is
 # committed too; once a version is released neither it nor its parts change.
-SQL_PARTS = src/sql/core.sql $(wildcard src/sql/report.sql) $(wildcard src/sql/dossier.sql)
+SQL_PARTS = src/sql/core.sql $(wildcard src/sql/report.sql) $(wildcard src/sql/dossier.sql) $(wildcard src/sql/loading.sql)
 DATA = kpi_ext--1.0.sql
 
 TESTS = $(sort $(wildcard sql/*.sql))

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Benchmark of loading a dossier export (issue 5): a CSV file of ROWS
+# dossiers goes through \copy into kpi.staging_dossier and through
+# kpi.ingest_dossiers() into kpi.dossier.  Usage:  bench/loading.sh [ROWS]
+# (default 1 million).  Starts its own throw-away server; prints the times,
+# rows per second, and whether what was loaded equals what was exported.
+set -eu
+cd "$(dirname "$0")/.."
+ROWS=${1:-1000000}
+export ROWS
+KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o shared_buffers=1GB -o work_mem=256MB -o max_wal_size=4GB}" \
+	./scripts/pgenv sh bench/loading_run.sh
