@@ -1900,6 +1900,23 @@ $$;
 COMMENT ON FUNCTION kpi.period_bounds(text) IS
     'First and last day of a period label (2024, 2024-Q1, 2024-03); an error for any other label';
 
+-- How a report names a period: quý I năm 2024 / quarter 1 of 2024.
+CREATE FUNCTION kpi.period_names(label text, OUT name_vi text, OUT name_en text)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN ROW(
+    CASE WHEN length(label) = 4 THEN 'năm ' || substr(label, 1, 4)
+         WHEN substr(label, 6, 1) = 'Q'
+         THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[substr(label, 7, 1)::integer]
+              || ' năm ' || substr(label, 1, 4)
+         ELSE 'tháng ' || substr(label, 6, 2)::integer || ' năm ' || substr(label, 1, 4) END,
+    CASE WHEN length(label) = 4 THEN substr(label, 1, 4)
+         WHEN substr(label, 6, 1) = 'Q'
+         THEN 'quarter ' || substr(label, 7, 1) || ' of ' || substr(label, 1, 4)
+         ELSE to_char((kpi.period_bounds(label)).starts, 'FMMonth YYYY') END);
+COMMENT ON FUNCTION kpi.period_names(text) IS
+    'How a report names a period label, in Vietnamese and English: 2024-Q1 is quý I năm 2024, quarter 1 of 2024; an error for a label kpi.period_bounds rejects';
+
 -- ---------------------------------------------------------------------------
 -- kpi.refresh
 -- ---------------------------------------------------------------------------
@@ -1994,16 +2011,7 @@ DECLARE
 BEGIN
     b := kpi.period_bounds(period);
     INSERT INTO kpi.period AS p (label, starts, ends, name_vi, name_en)
-    VALUES (period, b.starts, b.ends,
-            CASE WHEN length(period) = 4 THEN 'năm ' || substr(period, 1, 4)
-                 WHEN substr(period, 6, 1) = 'Q'
-                 THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[substr(period, 7, 1)::integer]
-                      || ' năm ' || substr(period, 1, 4)
-                 ELSE 'tháng ' || substr(period, 6, 2)::integer || ' năm ' || substr(period, 1, 4) END,
-            CASE WHEN length(period) = 4 THEN substr(period, 1, 4)
-                 WHEN substr(period, 6, 1) = 'Q'
-                 THEN 'quarter ' || substr(period, 7, 1) || ' of ' || substr(period, 1, 4)
-                 ELSE to_char(b.starts, 'FMMonth YYYY') END)
+    SELECT period, b.starts, b.ends, n.name_vi, n.name_en FROM kpi.period_names(period) AS n
     ON CONFLICT (label) DO NOTHING;
     IF EXISTS (SELECT FROM kpi.period AS p
                WHERE p.label = period AND (p.starts, p.ends) <> (b.starts, b.ends)) THEN
@@ -2263,17 +2271,10 @@ BEGIN
         WHERE r.reason IS NULL
     ), period_row AS (
         INSERT INTO kpi.period AS p (label, starts, ends, name_vi, name_en)
-        SELECT n.per, (kpi.period_bounds(n.per)).starts, (kpi.period_bounds(n.per)).ends,
-               CASE WHEN length(n.per) = 4 THEN 'năm ' || substr(n.per, 1, 4)
-                    WHEN substr(n.per, 6, 1) = 'Q'
-                    THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[substr(n.per, 7, 1)::integer]
-                         || ' năm ' || substr(n.per, 1, 4)
-                    ELSE 'tháng ' || substr(n.per, 6, 2)::integer || ' năm ' || substr(n.per, 1, 4) END,
-               CASE WHEN length(n.per) = 4 THEN substr(n.per, 1, 4)
-                    WHEN substr(n.per, 6, 1) = 'Q'
-                    THEN 'quarter ' || substr(n.per, 7, 1) || ' of ' || substr(n.per, 1, 4)
-                    ELSE to_char((kpi.period_bounds(n.per)).starts, 'FMMonth YYYY') END
+        SELECT n.per, b.starts, b.ends, m.name_vi, m.name_en
         FROM (SELECT DISTINCT g.per FROM good AS g WHERE g.per = ANY (new_periods)) AS n
+        CROSS JOIN LATERAL kpi.period_bounds(n.per) AS b
+        CROSS JOIN LATERAL kpi.period_names(n.per) AS m
         ON CONFLICT (label) DO NOTHING
         RETURNING 1
     ), count_row AS (

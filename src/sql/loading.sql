@@ -239,17 +239,10 @@ BEGIN
         WHERE r.reason IS NULL
     ), period_row AS (
         INSERT INTO kpi.period AS p (label, starts, ends, name_vi, name_en)
-        SELECT n.per, (kpi.period_bounds(n.per)).starts, (kpi.period_bounds(n.per)).ends,
-               CASE WHEN length(n.per) = 4 THEN 'năm ' || substr(n.per, 1, 4)
-                    WHEN substr(n.per, 6, 1) = 'Q'
-                    THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[substr(n.per, 7, 1)::integer]
-                         || ' năm ' || substr(n.per, 1, 4)
-                    ELSE 'tháng ' || substr(n.per, 6, 2)::integer || ' năm ' || substr(n.per, 1, 4) END,
-               CASE WHEN length(n.per) = 4 THEN substr(n.per, 1, 4)
-                    WHEN substr(n.per, 6, 1) = 'Q'
-                    THEN 'quarter ' || substr(n.per, 7, 1) || ' of ' || substr(n.per, 1, 4)
-                    ELSE to_char((kpi.period_bounds(n.per)).starts, 'FMMonth YYYY') END
+        SELECT n.per, b.starts, b.ends, m.name_vi, m.name_en
         FROM (SELECT DISTINCT g.per FROM good AS g WHERE g.per = ANY (new_periods)) AS n
+        CROSS JOIN LATERAL kpi.period_bounds(n.per) AS b
+        CROSS JOIN LATERAL kpi.period_names(n.per) AS m
         ON CONFLICT (label) DO NOTHING
         RETURNING 1
     ), count_row AS (
