@@ -22,9 +22,9 @@
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "funcapi.h"
 #include "utils/timestamp.h"
 
 #include "keyset.h"
@@ -224,7 +224,9 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 		keyset_corrupt();
 	while (keyset_iter_next(&it, &e))
 	{
-		if (e.flags == 0 || (e.flags & ~P_ALL) != 0)
+		/* every key was received; paid online implies fee-bearing */
+		if (!(e.flags & P_RECEIVED) || (e.flags & ~P_ALL) != 0 ||
+			((e.flags & P_PAID) && !(e.flags & P_FEE)))
 			keyset_corrupt();
 		keyset_add_entry(&st->procs, KS_TEXT, &e, ERRCODE_DATA_CORRUPTED);
 	}
