@@ -25,3 +25,7 @@ all: kpi_ext--1.0.sql
 
 kpi_ext--1.0.sql: $(SQL_PARTS)
 	cat $^ > $@
+
+# for test/t_install_script.sh
+print-sql-parts:
+	@echo $(SQL_PARTS)

@@ -1733,7 +1733,7 @@ COMMENT ON FUNCTION kpi.report_markdown(text) IS
 -- its dossier export, one row per dossier (kpi.dossier), and the list of the
 -- procedures each unit offers online (kpi.service).  kpi.refresh(period)
 -- computes the seven indicators of every appendix row in one pass with the
--- C aggregate kpi.dossier_counts and stores them in kpi.indicator_count as
+-- C aggregate kpi.dossier_tally and stores them in kpi.indicator_count as
 -- source 'computed', where the appendix views, kpi.summary and the report
 -- read them (a computed row wins over a published one of the same period,
 -- level, unit and indicator; published rows are never touched).

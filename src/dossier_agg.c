@@ -28,7 +28,6 @@
 #include "utils/timestamp.h"
 
 #include "keyset.h"
-#include "kpi_ext.h"
 
 /* counters */
 enum
