@@ -1801,6 +1801,7 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.service', '');
 -- ---------------------------------------------------------------------------
 
 CREATE TYPE kpi.tally AS (
+    unit_code text,
     received bigint,
     online bigint,
     digitized bigint,
@@ -1813,7 +1814,8 @@ CREATE TYPE kpi.tally AS (
     procedure_flags integer[]
 );
 COMMENT ON TYPE kpi.tally IS
-    'What kpi.dossier_tally counts for a group of dossiers: eight dossier counts, and the procedures received in the period with flags (1 received, 2 online, 4 fee-bearing, 8 paid online)';
+    'What kpi.dossier_tally counts for one unit: eight dossier counts, and the procedures received in the period with flags (1 received, 2 online, 4 fee-bearing, 8 paid online)';
+COMMENT ON COLUMN kpi.tally.unit_code IS 'Đơn vị / Unit';
 COMMENT ON COLUMN kpi.tally.received IS 'Hồ sơ tiếp nhận trong kỳ / Dossiers received in the period';
 COMMENT ON COLUMN kpi.tally.online IS 'Tiếp nhận trực tuyến / Received online';
 COMMENT ON COLUMN kpi.tally.digitized IS 'Được số hóa / Digitised';
@@ -1825,11 +1827,11 @@ COMMENT ON COLUMN kpi.tally.e_result IS 'Trong đó có kết quả điện tử
 COMMENT ON COLUMN kpi.tally.procedures IS 'Thủ tục có hồ sơ tiếp nhận trong kỳ (sắp xếp) / Procedures with a dossier received in the period (sorted)';
 COMMENT ON COLUMN kpi.tally.procedure_flags IS 'Cờ của từng thủ tục: 1 có hồ sơ, 2 có hồ sơ trực tuyến, 4 có hồ sơ có phí, 8 có thanh toán trực tuyến / Flags per procedure: 1 received, 2 received online, 4 fee-bearing, 8 paid online';
 
-CREATE FUNCTION kpi.dossier_tally_trans(internal, text, text, boolean, boolean, boolean, boolean,
+CREATE FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean, boolean, boolean, boolean,
         boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
     RETURNS internal
     AS 'MODULE_PATHNAME', 'dossier_tally_trans' LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION kpi.dossier_tally_trans(internal, text, text, boolean, boolean, boolean, boolean,
+COMMENT ON FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean, boolean, boolean, boolean,
         boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
     IS 'Transition function of kpi.dossier_tally';
 
@@ -1845,11 +1847,11 @@ CREATE FUNCTION kpi.dossier_tally_deserialize(bytea, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'dossier_tally_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.dossier_tally_deserialize(bytea, internal) IS 'Deserialisation function of kpi.dossier_tally; checks every size, flag and count';
 
-CREATE FUNCTION kpi.dossier_tally_final(internal) RETURNS kpi.tally
+CREATE FUNCTION kpi.dossier_tally_final(internal) RETURNS kpi.tally[]
     AS 'MODULE_PATHNAME', 'dossier_tally_final' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.dossier_tally_final(internal) IS 'Final function of kpi.dossier_tally';
 
-CREATE AGGREGATE kpi.dossier_tally(procedure_code text, channel text, fee_required boolean,
+CREATE AGGREGATE kpi.dossier_tally(unit_code text, procedure_code text, channel text, fee_required boolean,
         paid_online boolean, digitized boolean, reused_data boolean, e_result boolean,
         received_at timestamptz, resolved_at timestamptz,
         period_start timestamptz, period_end timestamptz, year_start timestamptz) (
@@ -1861,9 +1863,9 @@ CREATE AGGREGATE kpi.dossier_tally(procedure_code text, channel text, fee_requir
     DESERIALFUNC = kpi.dossier_tally_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE kpi.dossier_tally(text, text, boolean, boolean, boolean, boolean, boolean,
+COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boolean, boolean, boolean,
         timestamptz, timestamptz, timestamptz, timestamptz, timestamptz) IS
-    'One pass over a group of dossiers: the kpi.tally from which the seven indicators follow.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end';
+    'One pass over dossiers: a kpi.tally per unit, sorted by unit code, from which the seven indicators follow.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end; other dossiers are skipped';
 
 -- ---------------------------------------------------------------------------
 -- Periods
@@ -1924,11 +1926,15 @@ COMMENT ON FUNCTION kpi.period_names(text) IS
 -- The counts of a period, not stored.  PL/pgSQL's RETURN QUERY may run in
 -- parallel workers; an INSERT ... SELECT may not, so kpi.refresh inserts
 -- what this function returns.
+-- JIT is off: the pass evaluates no expression but the aggregate's
+-- arguments, and compiling them took longer (about 0.1 s, in every worker)
+-- than it saved (docs/benchmarks.md).
 CREATE FUNCTION kpi.counts_from_dossiers(period text)
 RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
                numerator bigint, denominator bigint)
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
     b record;
@@ -1936,6 +1942,7 @@ DECLARE
     t_start timestamptz;
     t_end timestamptz;
     t_year timestamptz;
+    window_clause text := '';
 BEGIN
     b := kpi.period_bounds(period);
     -- Periods are calendar days where the units are (kpi.time_zone).
@@ -1943,33 +1950,49 @@ BEGIN
     t_end := (b.ends + 1)::timestamp AT TIME ZONE tz;
     t_year := make_date(extract(year FROM b.starts)::integer, 1, 1)::timestamp AT TIME ZONE tz;
 
-    -- One pass over every dossier received in the period or resolved from
-    -- 1 January to its end, grouped by unit (no join per dossier).  Then, on
-    -- the few rows that come out: the units' online services decide which
-    -- procedures count, and communes roll up into their district.  Not
-    -- applicable (denominator 0) is NULL.
-    -- The bounds go into the query as constants (EXECUTE): compared per
-    -- dossier, constants cost less than PL/pgSQL parameters.
+    -- One pass over the dossiers, a tally per unit (no join per dossier).
+    -- Then, on the few rows that come out: the units' online services
+    -- decide which procedures count, and communes roll up into their
+    -- district.  Not applicable (denominator 0) is NULL.
+    --
+    -- kpi.dossier_tally dismisses a dossier outside the period and its
+    -- cumulative window with two comparisons in C, and groups by unit
+    -- itself: both cost less than a WHERE clause and a GROUP BY evaluated
+    -- per row (docs/benchmarks.md).  The window goes into the query as a
+    -- WHERE clause only when indexes on received_at and resolved_at let the
+    -- planner read less than the whole table.  Either way the result is the
+    -- same.  The bounds go in as constants (EXECUTE): compared per row,
+    -- constants cost less than PL/pgSQL parameters.
+    IF EXISTS (SELECT FROM pg_index AS i JOIN pg_attribute AS a
+                 ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+               WHERE i.indrelid = 'kpi.dossier'::regclass AND a.attname = 'received_at')
+       AND EXISTS (SELECT FROM pg_index AS i JOIN pg_attribute AS a
+                     ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                   WHERE i.indrelid = 'kpi.dossier'::regclass AND a.attname = 'resolved_at') THEN
+        window_clause := format('WHERE (d.received_at >= %1$L AND d.received_at < %2$L)'
+                                ' OR (d.resolved_at >= %3$L AND d.resolved_at < %2$L)',
+                                t_start, t_end, t_year);
+    END IF;
+
     RETURN QUERY EXECUTE format($q$
     WITH t AS (
-        SELECT d.unit_code,
-               kpi.dossier_tally(d.procedure_code, d.channel, d.fee_required, d.paid_online,
-                                 d.digitized, d.reused_data, d.e_result, d.received_at, d.resolved_at,
-                                 %1$L, %2$L, %3$L) AS t
-        FROM kpi.dossier AS d
-        WHERE (d.received_at >= %1$L AND d.received_at < %2$L)
-           OR (d.resolved_at >= %3$L AND d.resolved_at < %2$L)
-        GROUP BY d.unit_code
+        SELECT x.*
+        FROM (SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required,
+                                       d.paid_online, d.digitized, d.reused_data, d.e_result,
+                                       d.received_at, d.resolved_at, %1$L, %2$L, %3$L) AS a
+              FROM kpi.dossier AS d
+              %4$s) AS s
+        CROSS JOIN LATERAL unnest(s.a) AS x
     ), row_unit AS (
-        SELECT t.unit_code, t.t, u.level,
+        SELECT t.*, u.level,
                CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS code
         FROM t JOIN kpi.unit AS u ON u.code = t.unit_code
     ), counts AS (
         SELECT r.level, r.code,
-               sum((r.t).received)::bigint AS received, sum((r.t).online)::bigint AS online,
-               sum((r.t).digitized)::bigint AS digitized, sum((r.t).reused)::bigint AS reused,
-               sum((r.t).fee_bearing)::bigint AS fee, sum((r.t).paid_online)::bigint AS paid,
-               sum((r.t).resolved)::bigint AS resolved, sum((r.t).e_result)::bigint AS e_result
+               sum(r.received)::bigint AS received, sum(r.online)::bigint AS online,
+               sum(r.digitized)::bigint AS digitized, sum(r.reused)::bigint AS reused,
+               sum(r.fee_bearing)::bigint AS fee, sum(r.paid_online)::bigint AS paid,
+               sum(r.resolved)::bigint AS resolved, sum(r.e_result)::bigint AS e_result
         FROM row_unit AS r
         GROUP BY 1, 2
     ), procs AS (
@@ -1977,7 +2000,7 @@ BEGIN
                kpi.coverage(p.code, p.flags & 2 <> 0) FILTER (WHERE s.online_service) AS service_uptake,
                kpi.coverage(p.code, p.flags & 8 <> 0) FILTER (WHERE s.online_payment AND p.flags & 4 <> 0) AS payment_uptake
         FROM row_unit AS r
-        CROSS JOIN LATERAL unnest((r.t).procedures, (r.t).procedure_flags) AS p(code, flags)
+        CROSS JOIN LATERAL unnest(r.procedures, r.procedure_flags) AS p(code, flags)
         JOIN kpi.service AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
         GROUP BY 1, 2
     )
@@ -1995,7 +2018,7 @@ BEGIN
         ('digitization', c.digitized, c.received),
         ('data_reuse', c.reused, c.received),
         ('e_result', c.e_result, c.resolved)) AS x(indicator, n, d)
-    $q$, t_start, t_end, t_year);
+    $q$, t_start, t_end, t_year, window_clause);
 END
 $$;
 COMMENT ON FUNCTION kpi.counts_from_dossiers(text) IS

@@ -140,27 +140,103 @@ BEGIN
 	END LOOP;
 	RETURN false;
 END $$;
-SELECT pg_temp.plan_has($$SELECT d.unit_code, kpi.dossier_tally(d.procedure_code, d.channel,
+SELECT pg_temp.plan_has($$SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel,
         d.fee_required, d.paid_online, d.digitized, d.reused_data, d.e_result, d.received_at, d.resolved_at,
         '2024-01-01', '2025-01-01', '2024-01-01')
-    FROM kpi.dossier AS d GROUP BY 1$$, 'Workers Launched: 2') AS engine_in_parallel_workers;
+    FROM kpi.dossier AS d$$, 'Workers Launched: 2') AS engine_in_parallel_workers;
 -- and gives the same tallies there as serially
 CREATE TEMP TABLE parallel_tally AS
-SELECT d.unit_code, kpi.dossier_tally(d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
-       d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS t
-FROM kpi.dossier AS d GROUP BY 1;
+SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
+       d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS a
+FROM kpi.dossier AS d;
 SELECT count(*) AS differ_serial_parallel
 FROM serial_counts AS s FULL JOIN (SELECT * FROM kpi.indicator_count WHERE period = '2024' AND source = 'computed') AS p
   USING (level, unit_code, indicator)
 WHERE (s.numerator, s.denominator, s.applicable) IS DISTINCT FROM (p.numerator, p.denominator, p.applicable);
 RESET ALL;
-SELECT count(*) AS units, count(*) FILTER (WHERE p.t::text IS DISTINCT FROM s.t::text) AS tallies_differ
-FROM parallel_tally AS p FULL JOIN (
-    SELECT d.unit_code, kpi.dossier_tally(d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
-           d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS t
-    FROM kpi.dossier AS d GROUP BY 1) AS s USING (unit_code);
-SELECT (t).received, (t).online, (t).resolved, (t).procedures, (t).procedure_flags
-FROM parallel_tally WHERE unit_code = 'ban-mot-ho-so';
+SELECT cardinality(p.a) AS units, p.a::text = s.a::text AS same_tallies
+FROM parallel_tally AS p, (
+    SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
+           d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS a
+    FROM kpi.dossier AS d) AS s;
+SELECT t.received, t.online, t.resolved, t.procedures, t.procedure_flags
+FROM parallel_tally, unnest(a) AS t WHERE t.unit_code = 'ban-mot-ho-so';
+-- the units come sorted by code, each once; GROUP BY unit_code gives each
+-- unit's tally alone, the same as in the one array
+SELECT (SELECT array_agg(t.unit_code) FROM parallel_tally, unnest(a) AS t)
+     = (SELECT array_agg(code ORDER BY code COLLATE "C") FROM (SELECT DISTINCT unit_code AS code FROM kpi.dossier
+         WHERE received_at >= '2024-04-01' AND received_at < '2024-07-01'
+            OR resolved_at >= '2024-01-01' AND resolved_at < '2024-07-01') AS x) AS units_sorted_and_complete;
+SELECT count(*) AS grouped_units, count(*) FILTER (WHERE g.t::text IS DISTINCT FROM p.t::text) AS grouped_differ
+FROM (SELECT d.unit_code, (kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required,
+             d.paid_online, d.digitized, d.reused_data, d.e_result, d.received_at, d.resolved_at,
+             '2024-04-01', '2024-07-01', '2024-01-01'))[1] AS t
+      FROM kpi.dossier AS d GROUP BY 1) AS g
+FULL JOIN (SELECT t.unit_code, t FROM parallel_tally, unnest(a) AS t) AS p USING (unit_code);
+
+-- With indexes on both dates, kpi.refresh lets the planner use them (the
+-- window becomes a WHERE clause); the counts are the same.
+CREATE INDEX dossier_received_at ON kpi.dossier (received_at);
+CREATE INDEX dossier_resolved_at ON kpi.dossier USING brin (resolved_at);
+-- (index scans counted within one transaction, where counts are not flushed)
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT pg_stat_get_xact_numscans('kpi.dossier_received_at'::regclass) AS rec0,
+       pg_stat_get_xact_numscans('kpi.dossier_resolved_at'::regclass) AS res0 \gset
+SELECT kpi.refresh('2024-Q2') AS rows_written_with_indexes;
+SELECT pg_stat_get_xact_numscans('kpi.dossier_received_at'::regclass) - :rec0 AS received_at_index_scans,
+       pg_stat_get_xact_numscans('kpi.dossier_resolved_at'::regclass) - :res0 AS resolved_at_index_scans;
+COMMIT;
+SELECT * FROM pg_temp.compare('2024-Q2');
+DROP INDEX kpi.dossier_resolved_at;
+-- one index alone cannot serve the window: the whole table is read
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT pg_stat_get_xact_numscans('kpi.dossier_received_at'::regclass) AS rec0 \gset
+SELECT kpi.refresh('2024-Q2') AS rows_written_one_index;
+SELECT pg_stat_get_xact_numscans('kpi.dossier_received_at'::regclass) - :rec0 AS received_at_index_scans;
+COMMIT;
+SELECT * FROM pg_temp.compare('2024-Q2');
+DROP INDEX kpi.dossier_received_at;
+
+-- kpi.dossier_tally on its own
+CREATE TEMP TABLE td (unit text, proc text, channel text, fee boolean, paid boolean, received timestamptz, resolved timestamptz);
+-- no rows, or none in the window: no units
+SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+       '2024-04-01', '2024-07-01', '2024-01-01') AS no_rows FROM td;
+INSERT INTO td VALUES ('u', 'p', 'online', true, true, '2023-05-01', '2023-12-31'),
+                      ('u', 'p', 'online', true, true, '2024-07-01', NULL),
+                      (NULL, 'p', 'online', true, true, '2024-08-01', '2024-08-02');
+SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+       '2024-04-01', '2024-07-01', '2024-01-01') AS none_in_window FROM td;
+-- unit codes that share their first or last 8 bytes, or both, stay apart
+TRUNCATE td;
+INSERT INTO td
+SELECT u, 'p' || (i % 3), CASE WHEN i % 2 = 0 THEN 'online' ELSE 'direct' END, i % 4 = 0, i % 8 = 0,
+       '2024-04-10'::timestamptz + i * interval '1 hour', NULL
+FROM unnest(ARRAY['', 'a', 'abcdefgh', 'abcdefghi', 'abcdefghj', 'xbcdefghi', 'abcdefgh-1-12345678',
+                  'abcdefgh-2-12345678', 'abcdefgh-22-12345678', 'Sở Tư pháp']) AS u, generate_series(1, 9) AS i;
+SELECT t.unit_code, t.received, t.online, t.fee_bearing, t.paid_online, t.procedures, t.procedure_flags
+FROM unnest((SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+                    '2024-04-01', '2024-07-01', '2024-01-01') FROM td)) AS t;
+-- as a window function: a running tally, row by row
+SELECT i, cardinality(a) AS units, (a[1]).received
+FROM (SELECT row_number() OVER w AS i,
+             kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+                               '2024-04-01', '2024-07-01', '2024-01-01') OVER w AS a
+      FROM td WHERE unit IN ('a', 'abcdefgh') WINDOW w AS (ORDER BY unit, received)) AS x
+WHERE i IN (1, 9, 10, 18);
+-- a unit of NULL, or bounds of NULL, are errors
+INSERT INTO td VALUES (NULL, 'p', 'online', false, false, '2024-05-01', NULL);
+SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+       '2024-04-01', '2024-07-01', '2024-01-01') FROM td;
+SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+       NULL, '2024-07-01', '2024-01-01') FROM td;
+SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+       '2024-04-01', '2024-07-01', NULL) FROM td;
+DROP TABLE td;
 
 -- bad period labels: an error naming the label, nothing written
 SELECT count(*) AS rows_before FROM kpi.indicator_count \gset
