@@ -72,7 +72,7 @@ Q_FLOOR="SELECT unit_code, count(*) FROM kpi.dossier AS d WHERE $REC GROUP BY 1"
 # new processes at every query and do pay it (see docs/benchmarks.md).
 run_query() {
 	f=$(mktemp)
-	{ echo '\timing on'; echo '\o /dev/null'; for _ in $(seq $((RUNS + 1))); do echo "$1;"; done; } >"$f"
+	{ printf '%s\n' '\timing on' '\o /dev/null'; for _ in $(seq $((RUNS + 1))); do printf '%s;\n' "$1"; done; } >"$f"
 	best=$(psql -qXAt -v ON_ERROR_STOP=1 -f "$f" | awk '/^Time:/ {print $2}' | tail -n +2 | sort -n | head -1)
 	rm -f "$f"
 	mem=$(psql -qXAt -v ON_ERROR_STOP=1 2>&1 >/dev/null <<SQL | grep -oE '(Memory Usage|Memory): [0-9]+kB' | grep -oE '[0-9]+' | sort -n | tail -1
@@ -115,7 +115,7 @@ run_mode() {
 	echo "(a)/(d) = $(ratio "$a" "$d")  (target <= 1.6)"
 }
 
-echo "rows: $ROWS, period $P; huge pages reserved by the kernel: $(awk '/^HugePages_Total/ {print $2}' /proc/meminfo) (vm.nr_hugepages)"
+echo "rows: $ROWS, period $P; shared_buffers $(psql -qXAt -c 'SHOW shared_buffers'); huge pages reserved by the kernel: $(awk '/^HugePages_Total/ {print $2}' /proc/meminfo) (vm.nr_hugepages)"
 MODE="parallel: the planner's choice, up to $(psql -qXAt -c 'SHOW max_parallel_workers_per_gather') workers per query"
 run_mode
 MODE="serial: max_parallel_workers_per_gather = 0"

@@ -115,6 +115,28 @@ WHERE c.period = '2024-Q2' AND c.source = 'computed' AND u.sort_order IN (4, 9) 
   AND c.indicator IN ('payment_uptake', 'online_payment') ORDER BY 1, 2;
 SELECT unit_name, dossiers_received, procedures_with_payment, payment_uptake_pct, dossiers_with_payment, online_payment_pct
 FROM kpi.appendix_province_online WHERE period = '2024-Q2' AND row_no IN (4, 9) ORDER BY row_no;
+-- a generated period reads like the sample: the report has the sample's
+-- headings (but the period's name), and the six appendix tables a row per
+-- unit: the sample's units, and at province level the extra unit above
+SELECT (SELECT array_agg(replace(l, 'quý I năm', 'quý ? năm') ORDER BY n)
+        FROM regexp_split_to_table(kpi.report_markdown('2024-Q1'), E'\n') WITH ORDINALITY AS t(l, n) WHERE l LIKE '#%')
+     = (SELECT array_agg(replace(l, 'quý II năm', 'quý ? năm') ORDER BY n)
+        FROM regexp_split_to_table(kpi.report_markdown('2024-Q2'), E'\n') WITH ORDINALITY AS t(l, n) WHERE l LIKE '#%')
+       AS same_headings_as_sample;
+SELECT v.name, v.q1_rows, v.q2_rows
+FROM (VALUES ('province_online', (SELECT count(*) FROM kpi.appendix_province_online WHERE period = '2024-Q1'),
+                                 (SELECT count(*) FROM kpi.appendix_province_online WHERE period = '2024-Q2')),
+             ('province_digital', (SELECT count(*) FROM kpi.appendix_province_digital WHERE period = '2024-Q1'),
+                                  (SELECT count(*) FROM kpi.appendix_province_digital WHERE period = '2024-Q2')),
+             ('district_online', (SELECT count(*) FROM kpi.appendix_district_online WHERE period = '2024-Q1'),
+                                 (SELECT count(*) FROM kpi.appendix_district_online WHERE period = '2024-Q2')),
+             ('district_digital', (SELECT count(*) FROM kpi.appendix_district_digital WHERE period = '2024-Q1'),
+                                  (SELECT count(*) FROM kpi.appendix_district_digital WHERE period = '2024-Q2')),
+             ('commune_online', (SELECT count(*) FROM kpi.appendix_commune_online WHERE period = '2024-Q1'),
+                                (SELECT count(*) FROM kpi.appendix_commune_online WHERE period = '2024-Q2')),
+             ('commune_digital', (SELECT count(*) FROM kpi.appendix_commune_digital WHERE period = '2024-Q1'),
+                                 (SELECT count(*) FROM kpi.appendix_commune_digital WHERE period = '2024-Q2')))
+     AS v(name, q1_rows, q2_rows);
 
 -- new dossiers arrive; a second refresh replaces the period's computed rows
 INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel, fee_required, paid_online)
