@@ -139,15 +139,7 @@ code_words(const char *code, uint32 len, uint64 *w0, uint64 *w1)
 static inline uint32
 code_hash(uint64 w0, uint64 w1, uint32 len)
 {
-	uint64		h = w0 ^ (w1 * UINT64CONST(0x9e3779b97f4a7c15)) ^ ((uint64) len << 57);
-
-	/* the splitmix64 finaliser */
-	h ^= h >> 30;
-	h *= UINT64CONST(0xbf58476d1ce4e5b9);
-	h ^= h >> 27;
-	h *= UINT64CONST(0x94d049bb133111eb);
-	h ^= h >> 31;
-	return (uint32) h;
+	return keyset_hash64((int64) (w0 ^ (w1 * UINT64CONST(0x9e3779b97f4a7c15)) ^ ((uint64) len << 57)));
 }
 
 static inline bool

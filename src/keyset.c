@@ -20,20 +20,6 @@
 #define KS_INT_ENTRY	(sizeof(int64) + 1)
 #define KS_TEXT_ENTRY	(sizeof(uint32) + 1)
 
-static inline uint32
-hash_int64(int64 key)
-{
-	uint64		h = (uint64) key;
-
-	/* the splitmix64 finaliser: every input bit reaches every output bit */
-	h ^= h >> 30;
-	h *= UINT64CONST(0xbf58476d1ce4e5b9);
-	h ^= h >> 27;
-	h *= UINT64CONST(0x94d049bb133111eb);
-	h ^= h >> 31;
-	return (uint32) h;
-}
-
 /*
  * The first 8 bytes of a text key, zero-padded.  Kept in the slot, it
  * settles most comparisons (procedure codes such as 1.001612 are 8 bytes)
@@ -53,7 +39,7 @@ static inline uint32
 hash_text(const char *key, uint32 len, uint64 prefix)
 {
 	if (len <= sizeof(uint64))
-		return hash_int64((int64) (prefix ^ ((uint64) len << 59)));
+		return keyset_hash64((int64) (prefix ^ ((uint64) len << 59)));
 	return hash_bytes((const unsigned char *) key, (int) len);
 }
 
@@ -134,7 +120,7 @@ grow(KeySet *ks)
 
 			if (!old[i].used)
 				continue;
-			for (j = hash_int64(old[i].key) & mask; new[j].used; j = (j + 1) & mask)
+			for (j = keyset_hash64(old[i].key) & mask; new[j].used; j = (j + 1) & mask)
 				;
 			new[j] = old[i];
 		}
@@ -186,7 +172,7 @@ keyset_add_int(KeySet *ks, int64 key, uint8 flags, int dup_errcode)
 	if ((uint64) (ks->nkeys + 1) * 4 > ks->capacity * 3)
 		grow(ks);
 	mask = ks->capacity - 1;
-	for (j = hash_int64(key) & mask; ks->islots[j].used; j = (j + 1) & mask)
+	for (j = keyset_hash64(key) & mask; ks->islots[j].used; j = (j + 1) & mask)
 	{
 		if (ks->islots[j].key != key)
 			continue;

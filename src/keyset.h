@@ -65,6 +65,20 @@ typedef struct KeySetIter
 	const char *end;
 } KeySetIter;
 
+/* A 64-bit value hashed by the splitmix64 finaliser: every input bit reaches every output bit. */
+static inline uint32
+keyset_hash64(int64 key)
+{
+	uint64		h = (uint64) key;
+
+	h ^= h >> 30;
+	h *= UINT64CONST(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64CONST(0x94d049bb133111eb);
+	h ^= h >> 31;
+	return (uint32) h;
+}
+
 /* Size of the flat header: int32 kind, int64 number of keys. */
 #define KEYSET_FLAT_HEADER	12
 
