@@ -374,11 +374,13 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 
 	agg_context(fcinfo, "dossier_tally_serialize");
 	for (u = 0; u < st->nunits; u++)
+	{
 		size += UNIT_FIXED + st->units[u]->len + st->units[u]->procs.flat_size;
-	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kpi.dossier_tally state exceeds %zu bytes", (Size) MaxAllocSize)));
+		if (size > MaxAllocSize)	/* checked as it grows: no wrap-around */
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("kpi.dossier_tally state exceeds %zu bytes", (Size) MaxAllocSize)));
+	}
 
 	out = palloc(size);
 	SET_VARSIZE(out, size);
@@ -437,7 +439,8 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 			keyset_corrupt();
 		memcpy(&len, p, sizeof(uint32));
 		p += sizeof(uint32);
-		if ((size_t) (end - p) < len + UNIT_FIXED - sizeof(uint32))
+		/* UNIT_FIXED bytes were there; the code and the rest must be too */
+		if (len > (size_t) (end - p) - (UNIT_FIXED - sizeof(uint32)))
 			keyset_corrupt();
 		code = p;
 		p += len;

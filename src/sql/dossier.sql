@@ -200,13 +200,17 @@ COMMENT ON FUNCTION kpi.period_names(text) IS
 -- what this function returns.
 -- JIT is off: the pass evaluates no expression but the aggregate's
 -- arguments, and compiling them took longer (about 0.1 s, in every worker)
--- than it saved (docs/benchmarks.md).
+-- than it saved (docs/benchmarks.md).  DateStyle is ISO so that the bounds
+-- written into the query carry a numeric UTC offset whatever the session's
+-- DateStyle and TimeZone (with DateStyle Postgres a zone abbreviation such
+-- as IST would be read back as another zone).
 CREATE FUNCTION kpi.counts_from_dossiers(period text)
 RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
                numerator bigint, denominator bigint)
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET DateStyle = 'ISO, YMD'
 AS $$
 DECLARE
     b record;
@@ -235,12 +239,15 @@ BEGIN
     -- planner read less than the whole table.  Either way the result is the
     -- same.  The bounds go in as constants (EXECUTE): compared per row,
     -- constants cost less than PL/pgSQL parameters.
-    IF EXISTS (SELECT FROM pg_index AS i JOIN pg_attribute AS a
-                 ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-               WHERE i.indrelid = 'kpi.dossier'::regclass AND a.attname = 'received_at')
-       AND EXISTS (SELECT FROM pg_index AS i JOIN pg_attribute AS a
-                     ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                   WHERE i.indrelid = 'kpi.dossier'::regclass AND a.attname = 'resolved_at') THEN
+    -- Indexes that can serve a range: valid, not partial, btree or BRIN,
+    -- with the date as their first column.
+    IF (SELECT count(DISTINCT a.attname) = 2
+        FROM pg_index AS i
+        JOIN pg_class AS c ON c.oid = i.indexrelid
+        JOIN pg_am AS am ON am.oid = c.relam
+        JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = 'kpi.dossier'::regclass AND i.indisvalid AND i.indpred IS NULL
+          AND am.amname IN ('btree', 'brin') AND a.attname IN ('received_at', 'resolved_at')) THEN
         window_clause := format('WHERE (d.received_at >= %1$L AND d.received_at < %2$L)'
                                 ' OR (d.resolved_at >= %3$L AND d.resolved_at < %2$L)',
                                 t_start, t_end, t_year);
