@@ -78,7 +78,9 @@ typedef struct UnitTally
  * tallies (linear probing, doubled when 3/4 full), and the same tallies in
  * the order they came, for iteration.  A unit code is compared by its
  * length and two 8-byte words first, so codes up to 16 bytes never reach
- * memcmp.
+ * memcmp.  Not a keyset: a keyset maps a key to a byte of flags, and
+ * widening its slots for a pointer would slow the procedure sets, the
+ * hottest memory of the pass.
  */
 typedef struct UnitSlot
 {
@@ -455,7 +457,7 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 		if (t->c[C_ONLINE] > t->c[C_RECEIVED] || t->c[C_DIGITIZED] > t->c[C_RECEIVED] ||
 			t->c[C_REUSED] > t->c[C_RECEIVED] || t->c[C_FEE] > t->c[C_RECEIVED] ||
 			t->c[C_PAID] > t->c[C_FEE] || t->c[C_ERESULT] > t->c[C_RESOLVED] ||
-			t->c[C_RECEIVED] + t->c[C_RESOLVED] == 0)
+			(t->c[C_RECEIVED] == 0 && t->c[C_RESOLVED] == 0))
 			keyset_corrupt();
 		memcpy(&setsize, p, sizeof(uint64));
 		p += sizeof(uint64);
