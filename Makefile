@@ -1,12 +1,22 @@
 EXTENSION = kpi_ext
 MODULE_big = kpi_ext
-OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/coverage.o src/dossier_agg.o src/format.o
+OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/coverage.o src/dossier_tally.o src/format.o
 PGFILEDESC = "kpi_ext - citizen and business service index"
 
-# The install script is assembled from one file per concept.  The result is
-# committed too; once a version is released neither it nor its parts change.
-SQL_PARTS = src/sql/core.sql $(wildcard src/sql/report.sql) $(wildcard src/sql/dossier.sql) $(wildcard src/sql/loading.sql)
-DATA = kpi_ext--1.0.sql
+# The install script of the current version and the upgrade scripts to it
+# are built by src/build.pl from the parts below, the catalogue and the
+# sample data (docs/architecture.md); released install scripts are committed
+# and never change.  A missing part fails the build.
+EXTVERSION := $(shell sed -n "s/^default_version = '\([^']*\)'.*/\1/p" $(EXTENSION).control)
+SQL_PARTS = src/sql/ratio.sql src/sql/period.sql src/sql/unit.sql src/sql/indicator.sql \
+	src/sql/count.sql src/sql/appendix.sql src/sql/report.sql src/sql/sample.sql \
+	src/sql/dossier.sql src/sql/loading.sql
+UPGRADES = $(patsubst src/upgrade/%.sql,$(EXTENSION)--%.sql,$(wildcard src/upgrade/*.sql))
+BUILD_INPUTS = src/build.pl src/catalogue.txt $(SQL_PARTS) $(wildcard data/sample/*.csv)
+
+DATA = $(EXTENSION)--1.0.sql
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
+EXTRA_CLEAN = src/flags.h
 
 TESTS = $(sort $(wildcard sql/*.sql))
 REGRESS = $(patsubst sql/%.sql,%,$(TESTS))
@@ -21,11 +31,18 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-all: kpi_ext--1.0.sql
+$(EXTENSION)--$(EXTVERSION).sql: $(BUILD_INPUTS)
+	perl src/build.pl install $(SQL_PARTS) >$@.tmp && mv $@.tmp $@
 
-kpi_ext--1.0.sql: $(SQL_PARTS)
-	cat $^ > $@
+$(EXTENSION)--%.sql: src/upgrade/%.sql $(BUILD_INPUTS)
+	perl src/build.pl upgrade $< >$@.tmp && mv $@.tmp $@
 
-# for test/t_install_script.sh
-print-sql-parts:
-	@echo $(SQL_PARTS)
+src/flags.h: src/build.pl src/catalogue.txt
+	perl src/build.pl flags >$@.tmp && mv $@.tmp $@
+
+src/dossier_tally.o: src/flags.h
+src/dossier_tally.bc: src/flags.h
+
+# for the tests: make print-VARIABLE
+print-%:
+	@echo $($*)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmark of the generic aggregates against plain SQL on the same data in
-# the same run (issue 2).  Usage:  bench/aggregates.sh [ROWS]   (default 10 million)
+# the same run.  Usage:  bench/aggregates.sh [ROWS]   (default 10 million)
 # Needs nothing running: it starts its own throw-away server.
 set -eu
 cd "$(dirname "$0")/.."

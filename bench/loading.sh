@@ -1,5 +1,5 @@
 #!/bin/sh
-# Benchmark of loading a dossier export (issue 5): a CSV file of ROWS
+# Benchmark of loading a dossier export: a CSV file of ROWS
 # dossiers goes through \copy into kpi.staging_dossier and through
 # kpi.ingest_dossiers() into kpi.dossier.  Usage:  bench/loading.sh [ROWS]
 # (default 1 million).  Starts its own throw-away server; prints the times,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmark of kpi.refresh against plain SQL on the same generated dossiers in
-# the same run (issue 4).  Usage:  bench/refresh.sh [ROWS]   (default 10 million)
+# the same run.  Usage:  bench/refresh.sh [ROWS]   (default 10 million)
 # Starts its own throw-away server; prints times, ratios and peak memory, with
 # parallel workers allowed and serially.  Server settings are PostgreSQL's
 # defaults but work_mem (256MB, so that no plain-SQL plan spills) and

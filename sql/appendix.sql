@@ -1,6 +1,7 @@
 -- The six appendix tables of the seed report, cell by cell, against the
 -- views.  The seed is read from the repository's copy
 -- (data/seed/report-2024-Q1.txt) and its Markdown tables are parsed here.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SELECT kpi.load_sample();
 
@@ -32,52 +33,19 @@ SELECT table_no, level, kind, pg_catalog.count(*) AS seed_rows,
        pg_catalog.min(pg_catalog.array_length(cells, 1)) AS cells_per_row
 FROM seed_row GROUP BY 1, 2, 3 ORDER BY 1;
 
--- The same rows from the views, numbers in the seed's column order.
-CREATE TEMP TABLE view_row AS
-SELECT 1 AS table_no, a.row_no, a.unit_name, ARRAY[
-       a.dossiers_received, a.service_uptake_target, a.services_with_dossiers,
-       a.services_with_online_dossiers, a.service_uptake_pct, a.online_dossier_target,
-       a.online_dossiers, a.online_dossier_pct, a.payment_uptake_target,
-       a.procedures_with_payment, a.procedures_with_online_payment, a.payment_uptake_pct,
-       a.online_payment_target, a.dossiers_with_payment, a.dossiers_paid_online,
-       a.online_payment_pct]::numeric[] AS vals
-FROM kpi.appendix_province_online AS a WHERE a.period = '2024-Q1'
-UNION ALL
-SELECT 2, a.row_no, a.unit_name, ARRAY[
-       a.dossiers_received, a.digitization_target, a.digitized_dossiers, a.digitization_pct,
-       a.data_reuse_target, a.reused_dossiers, a.data_reuse_pct, a.e_result_target,
-       a.dossiers_resolved, a.e_result_dossiers, a.e_result_pct]::numeric[]
-FROM kpi.appendix_province_digital AS a WHERE a.period = '2024-Q1'
-UNION ALL
-SELECT 3, a.row_no, a.unit_name, ARRAY[
-       a.dossiers_received, a.service_uptake_target, a.services_with_dossiers,
-       a.services_with_online_dossiers, a.service_uptake_pct, a.online_dossier_target,
-       a.online_dossiers, a.online_dossier_pct, a.payment_uptake_target,
-       a.procedures_with_payment, a.procedures_with_online_payment, a.payment_uptake_pct,
-       a.online_payment_target, a.dossiers_with_payment, a.dossiers_paid_online,
-       a.online_payment_pct]::numeric[]
-FROM kpi.appendix_district_online AS a WHERE a.period = '2024-Q1'
-UNION ALL
-SELECT 4, a.row_no, a.unit_name, ARRAY[
-       a.dossiers_received, a.digitization_target, a.digitized_dossiers, a.digitization_pct,
-       a.data_reuse_target, a.reused_dossiers, a.data_reuse_pct, a.e_result_target,
-       a.dossiers_resolved, a.e_result_dossiers, a.e_result_pct]::numeric[]
-FROM kpi.appendix_district_digital AS a WHERE a.period = '2024-Q1'
-UNION ALL
-SELECT 5, a.row_no, a.unit_name, ARRAY[
-       a.dossiers_received, a.service_uptake_target, a.services_with_dossiers,
-       a.services_with_online_dossiers, a.service_uptake_pct, a.online_dossier_target,
-       a.online_dossiers, a.online_dossier_pct, a.payment_uptake_target,
-       a.procedures_with_payment, a.procedures_with_online_payment, a.payment_uptake_pct,
-       a.online_payment_target, a.dossiers_with_payment, a.dossiers_paid_online,
-       a.online_payment_pct]::numeric[]
-FROM kpi.appendix_commune_online AS a WHERE a.period = '2024-Q1'
-UNION ALL
-SELECT 6, a.row_no, a.unit_name, ARRAY[
-       a.dossiers_received, a.digitization_target, a.digitized_dossiers, a.digitization_pct,
-       a.data_reuse_target, a.reused_dossiers, a.data_reuse_pct, a.e_result_target,
-       a.dossiers_resolved, a.e_result_dossiers, a.e_result_pct]::numeric[]
-FROM kpi.appendix_commune_digital AS a WHERE a.period = '2024-Q1';
+-- The same rows from the views, numbers in the seed's column order: the
+-- views' own column order, after period, level, row_no and unit_name.  The
+-- views and their table numbers come from the catalogue (kpi.level,
+-- kpi.appendix_table): 1 and 2 are appendix 1, and so on.
+CREATE TEMP TABLE view_row (table_no integer, row_no integer, unit_name text, vals numeric[]);
+SELECT pg_catalog.format('INSERT INTO view_row SELECT %s, a.row_no, a.unit_name, ARRAY[%s]::numeric[] FROM kpi.%I AS a WHERE a.period = %L',
+                         v.table_no,
+                         (SELECT pg_catalog.string_agg('a.' || pg_catalog.quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position)
+                          FROM information_schema.columns AS c
+                          WHERE c.table_schema = 'kpi' AND c.table_name = v.view_name AND c.ordinal_position > 4),
+                         v.view_name, '2024-Q1')
+FROM pg_temp.appendix_views() AS v \gexec
+SELECT pg_catalog.count(*) AS view_rows FROM view_row;
 
 -- One row per seed cell: what the seed prints and what the views say.
 -- Numbers: '-' is NULL, '100%' is 100, '81,9' is 81.9.  Names: the printed
@@ -163,43 +131,35 @@ FROM pg_catalog.pg_attribute AS a
 WHERE a.attrelid IN ('kpi.appendix_online'::pg_catalog.regclass, 'kpi.appendix_digital'::pg_catalog.regclass)
   AND a.attnum > 0
 ORDER BY 1, 2;
--- No column of a view of issue 3 has a type a BI tool cannot map (kpi.ratio,
--- arrays, numeric without precision and scale).
+-- No column of a view of schema kpi has a type a BI tool cannot map
+-- (kpi.ratio, arrays, numeric without precision and scale).
 SELECT cl.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type
 FROM pg_catalog.pg_class AS cl
 JOIN pg_catalog.pg_attribute AS a ON a.attrelid = cl.oid AND a.attnum > 0
 WHERE cl.relnamespace = 'kpi'::pg_catalog.regnamespace AND cl.relkind = 'v'
-  AND cl.relname IN ('effective_count', 'result', 'appendix_online', 'appendix_digital',
-                     'appendix_province_online', 'appendix_province_digital',
-                     'appendix_district_online', 'appendix_district_digital',
-                     'appendix_commune_online', 'appendix_commune_digital',
-                     'summary', 'data_issue')
   AND NOT (a.atttypid IN ('text'::pg_catalog.regtype, 'integer'::pg_catalog.regtype,
                           'bigint'::pg_catalog.regtype, 'boolean'::pg_catalog.regtype,
                           'date'::pg_catalog.regtype)
            OR (a.atttypid = 'numeric'::pg_catalog.regtype AND a.atttypmod <> -1));
 
--- The six level views have the same columns as the view they filter.
+-- The level views have the same columns as the view they filter.
 SELECT v.view_name, pg_catalog.count(*) AS columns,
        pg_catalog.bool_and(b.data_type = c.data_type AND b.ordinal_position = c.ordinal_position) AS same_as_base
-FROM (VALUES ('appendix_province_online', 'appendix_online'), ('appendix_district_online', 'appendix_online'),
-             ('appendix_commune_online', 'appendix_online'), ('appendix_province_digital', 'appendix_digital'),
-             ('appendix_district_digital', 'appendix_digital'), ('appendix_commune_digital', 'appendix_digital'))
-     AS v (view_name, base)
+FROM pg_temp.appendix_views() AS v
 JOIN information_schema.columns AS c ON c.table_schema = 'kpi' AND c.table_name = v.view_name
 JOIN information_schema.columns AS b ON b.table_schema = 'kpi' AND b.table_name = v.base
                                      AND b.column_name = c.column_name
 GROUP BY v.view_name ORDER BY 1;
--- Every view of issue 3 and every column of it has a comment in Vietnamese
--- and English ("tiếng Việt / English").
+-- Every view of schema kpi (among them every appendix view of the
+-- catalogue) and every column of it has a comment in Vietnamese and English
+-- ("tiếng Việt / English").
 SELECT v.name, a.attname,
        pg_catalog.obj_description(cl.oid, 'pg_class') AS view_comment,
        pg_catalog.col_description(cl.oid, a.attnum) AS column_comment
-FROM (VALUES ('effective_count'), ('result'), ('appendix_online'), ('appendix_digital'),
-             ('appendix_province_online'), ('appendix_province_digital'),
-             ('appendix_district_online'), ('appendix_district_digital'),
-             ('appendix_commune_online'), ('appendix_commune_digital'),
-             ('summary'), ('data_issue')) AS v (name)
+FROM (SELECT c.relname AS name FROM pg_catalog.pg_class AS c
+      WHERE c.relnamespace = 'kpi'::pg_catalog.regnamespace AND c.relkind = 'v'
+      UNION SELECT x.view_name FROM pg_temp.appendix_views() AS x
+      UNION SELECT x.base FROM pg_temp.appendix_views() AS x) AS v
 LEFT JOIN pg_catalog.pg_class AS cl
        ON cl.relname = v.name AND cl.relkind = 'v'
       AND cl.relnamespace = 'kpi'::pg_catalog.regnamespace
@@ -213,11 +173,6 @@ SELECT pg_catalog.count(DISTINCT cl.oid) AS views, pg_catalog.count(*) AS commen
 FROM pg_catalog.pg_class AS cl
 JOIN pg_catalog.pg_attribute AS a ON a.attrelid = cl.oid AND a.attnum > 0
 WHERE cl.relnamespace = 'kpi'::pg_catalog.regnamespace AND cl.relkind = 'v'
-  AND cl.relname IN ('effective_count', 'result', 'appendix_online', 'appendix_digital',
-                     'appendix_province_online', 'appendix_province_digital',
-                     'appendix_district_online', 'appendix_district_digital',
-                     'appendix_commune_online', 'appendix_commune_digital',
-                     'summary', 'data_issue')
   AND pg_catalog.col_description(cl.oid, a.attnum) LIKE '% / %';
 
 DROP TABLE cell, view_row, seed_row, seed_line;

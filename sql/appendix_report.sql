@@ -1,18 +1,9 @@
 -- kpi.report_markdown: the report of a period as Markdown, and its tables
 -- checked cell by cell, as text, against the seed's.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SELECT kpi.load_sample();
 
--- err(q): runs q and shows the SQLSTATE, message, detail and hint it fails with.
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text; h text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' | ' || nullif(d, ''), '') || coalesce(' | ' || nullif(h, ''), '');
-END $$;
 
 -- The whole report, as the README's main command prints it.
 \pset format unaligned

@@ -1,9 +1,12 @@
 -- kpi.load_sample(): the data it embeds is the data of data/sample/*.csv,
 -- running it twice changes nothing, and the tables refuse bad rows.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 
--- The indicators come with the extension; the rest comes with the sample.
-SELECT code, sort_order, counts, per_received, cumulative, summary_item, name_vi, name_en
+-- The indicators come with the extension (src/catalogue.txt); the rest
+-- comes with the sample.
+SELECT code, sort_order, counts, service, basis, denominator_flags, numerator_flags,
+       appendix_table, denominator_column, numerator_column, summary_item, name_vi, name_en
 FROM kpi.indicator ORDER BY sort_order;
 SELECT (SELECT pg_catalog.count(*) FROM kpi.unit) AS units,
        (SELECT pg_catalog.count(*) FROM kpi.indicator_count) AS counts;
@@ -40,6 +43,8 @@ ORDER BY s.t;
 \set counts_csv :abs_srcdir '/data/sample/counts-2024-Q1.csv'
 \set summary_csv :abs_srcdir '/data/sample/summary-2024-Q1.csv'
 \set notes_csv :abs_srcdir '/data/sample/notes-2024-Q1.csv'
+\set aliases_csv :abs_srcdir '/data/sample/unit-aliases.csv'
+\set targets_csv :abs_srcdir '/data/sample/targets-2024.csv'
 CREATE TEMP TABLE csv_unit (code text, name text, level text, parent_code text, sort_order integer);
 COPY csv_unit FROM :'units_csv' WITH (FORMAT csv, HEADER true);
 CREATE TEMP TABLE csv_count (period text, level text, unit_code text, unit_name text, indicator text,
@@ -49,11 +54,18 @@ CREATE TEMP TABLE csv_summary (period text, indicator text, level text, printed_
 COPY csv_summary FROM :'summary_csv' WITH (FORMAT csv, HEADER true);
 CREATE TEMP TABLE csv_note (period text, unit_code text, mark text, applies_to text, text text);
 COPY csv_note FROM :'notes_csv' WITH (FORMAT csv, HEADER true);
+CREATE TEMP TABLE csv_alias (unit_code text, alias text);
+COPY csv_alias FROM :'aliases_csv' WITH (FORMAT csv, HEADER true);
+CREATE TEMP TABLE csv_target (year integer, indicator text, central_target numeric, province_floor numeric,
+                              central_source text, province_source text);
+COPY csv_target FROM :'targets_csv' WITH (FORMAT csv, HEADER true);
 
 SELECT (SELECT pg_catalog.count(*) FROM csv_unit) AS csv_units,
        (SELECT pg_catalog.count(*) FROM csv_count) AS csv_counts,
        (SELECT pg_catalog.count(*) FROM csv_summary) AS csv_summary,
-       (SELECT pg_catalog.count(*) FROM csv_note) AS csv_notes;
+       (SELECT pg_catalog.count(*) FROM csv_note) AS csv_notes,
+       (SELECT pg_catalog.count(*) FROM csv_alias) AS csv_aliases,
+       (SELECT pg_catalog.count(*) FROM csv_target) AS csv_targets;
 -- differences either way (none expected)
 (SELECT 'csv only' AS side, code, name, level, parent_code, sort_order FROM csv_unit
  EXCEPT SELECT 'csv only', code, name, level, parent_code, sort_order FROM kpi.unit)
@@ -77,6 +89,12 @@ UNION ALL
 (SELECT 'csv only' AS side, * FROM csv_note EXCEPT SELECT 'csv only', period, unit_code, mark, applies_to, text FROM kpi.note)
 UNION ALL
 (SELECT 'table only', period, unit_code, mark, applies_to, text FROM kpi.note EXCEPT SELECT 'table only', * FROM csv_note);
+(SELECT 'csv only' AS side, * FROM csv_alias EXCEPT SELECT 'csv only', u.code, a.alias FROM kpi.unit AS u, unnest(u.aliases) AS a (alias))
+UNION ALL
+(SELECT 'table only', u.code, a.alias FROM kpi.unit AS u, unnest(u.aliases) AS a (alias) EXCEPT SELECT 'table only', * FROM csv_alias);
+(SELECT 'csv only' AS side, * FROM csv_target EXCEPT SELECT 'csv only', year, indicator, central_target, province_floor, central_source, province_source FROM kpi.target)
+UNION ALL
+(SELECT 'table only', year, indicator, central_target, province_floor, central_source, province_source FROM kpi.target EXCEPT SELECT 'table only', * FROM csv_target);
 -- the CSV's unit_name is the name as the report's first table prints it
 SELECT c.level, c.unit_name AS printed, u.name AS canonical
 FROM (SELECT DISTINCT level, unit_code, unit_name FROM csv_count) AS c
@@ -89,19 +107,12 @@ FROM csv_count WHERE denominator IS NOT NULL;
 
 -- Reference data: units and the year's targets.
 SELECT code, name, level, parent_code, sort_order, aliases FROM kpi.unit
-ORDER BY pg_catalog.array_position(ARRAY['province', 'district', 'commune'], level), sort_order;
+ORDER BY (SELECT l.position FROM kpi.level AS l WHERE l.code = kpi.unit.level), sort_order;
 SELECT year, indicator, central_target, province_floor, central_source, province_source FROM kpi.target
 ORDER BY year, indicator;
 SELECT label, year, starts, ends, name_vi, name_en FROM kpi.period;
 
 -- The tables refuse what cannot be.
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
 SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('xa-a', 'UBND xã A', 'commune')$$) AS commune_without_district;
 SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-a', 'UBND xã A', 'commune', 'so-y-te')$$) AS commune_under_department;
 SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-a', 'UBND xã A', 'commune', 'huyen-xyz')$$) AS commune_under_nothing;
@@ -146,7 +157,7 @@ SELECT pg_temp.err($$DELETE FROM kpi.unit WHERE code = 'huyen-moi'$$) AS delete_
 DELETE FROM kpi.unit WHERE code IN ('xa-moi', 'huyen-moi');
 ROLLBACK;
 
--- The tables of issue 3 that users edit are extension configuration tables
+-- The tables that users edit are extension configuration tables
 -- (pg_dump keeps their rows); the indicators shipped by the extension are
 -- filtered out.
 SELECT c.relname, x.condition

@@ -1,17 +1,9 @@
 -- kpi.share, kpi.sum, kpi.coverage: results against plain SQL, NULLs,
 -- empty groups, overflow, and the coverage state's text and binary forms.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SET search_path = public, kpi;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' | ' || nullif(d, ''), '');
-END $$;
 
 -- kpi.share(b) = count(*) FILTER (WHERE b) / count(b)
 SELECT kpi.share(b) FROM (VALUES (true), (false), (NULL), (true)) t(b);
@@ -78,30 +70,12 @@ CREATE TABLE st (id int, s kpi.coverage_state);
 INSERT INTO st VALUES (1, '{}'), (2, '{-3,+1}'), (3, '{+"Sở Y tế",-"a\"b"}'), (4, NULL);
 INSERT INTO st SELECT 5, kpi.coverage_trans(NULL, 7::bigint, true);
 CREATE TABLE st2 (LIKE st);
-DO $$ BEGIN  -- a file name of this backend's own, so parallel test runs never meet
-	EXECUTE format('COPY st TO %L (FORMAT binary)', '/tmp/kpi_ext_test_state_' || pg_backend_pid());
-	EXECUTE format('COPY st2 FROM %L (FORMAT binary)', '/tmp/kpi_ext_test_state_' || pg_backend_pid());
-END $$;
+SELECT pg_temp.binary_copy('st', 'st2');
 SELECT id, s FROM st2 ORDER BY id;
 SELECT kpi.coverage_state_send('{-3,+1}');
 SELECT kpi.coverage_state_send('{+"ab"}');
 
-CREATE TABLE raw (id int, b bytea);
-CREATE TABLE got (id int, s kpi.coverage_state);
-CREATE FUNCTION pg_temp.recv(payload bytea) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text; res text;
-BEGIN
-	TRUNCATE raw; TRUNCATE got;
-	INSERT INTO raw VALUES (1, payload);
-	EXECUTE format('COPY raw TO %L (FORMAT binary)', '/tmp/kpi_ext_test_raw_' || pg_backend_pid());
-	EXECUTE format('COPY got FROM %L (FORMAT binary)', '/tmp/kpi_ext_test_raw_' || pg_backend_pid());
-	SELECT s::text INTO res FROM got;
-	RETURN res;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' | ' || nullif(d, ''), '');
-END $$;
-SELECT label, pg_temp.recv(decode(hex, 'hex')) AS result
+SELECT label, pg_temp.recv(decode(hex, 'hex'), 'kpi.coverage_state') AS result
 FROM (VALUES
 	('empty',            '00000000' || '0000000000000000'),
 	('two ints',         '00000001' || '0000000000000002' || '000000000000000301' || '000000000000000100'),
@@ -129,5 +103,5 @@ SELECT x, kpi.sum(kpi.ratio(x % 2, 1)) OVER w AS s, kpi.share(x % 3 = 0) OVER w 
        kpi.sum(kpi.ratio(1, 2)) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS smov
 FROM generate_series(1, 8) x WINDOW w AS (ORDER BY x);
 
-DROP TABLE d, st, st2, raw, got;
+DROP TABLE d, st, st2;
 DROP EXTENSION kpi_ext;

@@ -1,15 +1,6 @@
 -- kpi.percent, kpi.gap, kpi.met, kpi.format_vi
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
-
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' | ' || nullif(d, ''), '');
-END $$;
 
 -- the report's own half-way cases, which binary floating point gets wrong
 SELECT kpi.percent('18/32') AS tuy_phuoc, kpi.percent('57/80') AS so_khdt, kpi.percent('10/72') AS bqlkkt,

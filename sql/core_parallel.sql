@@ -1,6 +1,7 @@
 -- Serial results equal parallel results for every aggregate; the combine
 -- functions also run through partitionwise aggregation and hash
 -- aggregation that spills to disk.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SET search_path = public, kpi;
 
@@ -11,16 +12,6 @@ SELECT i, (i % 200) AS unit, (i::bigint * 7919 % 2003) AS proc_id, 'TT-' || (i::
 FROM generate_series(1, 300000) i;
 ANALYZE big;
 
--- uses_plan(q, node): whether q's plan has that node and the workers it
--- planned were launched (so the combine step really ran).
-CREATE FUNCTION pg_temp.uses_plan(q text, node text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE plan text;
-BEGIN
-	FOR plan IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-		IF plan LIKE '%' || node || '%' THEN RETURN true; END IF;
-	END LOOP;
-	RETURN false;
-END $$;
 
 CREATE TEMP TABLE q(sql text);
 INSERT INTO q VALUES ($$
@@ -30,7 +21,7 @@ FROM big GROUP BY unit$$);
 
 -- serial
 SET max_parallel_workers_per_gather = 0;
-SELECT pg_temp.uses_plan((SELECT sql FROM q), 'Workers Launched') AS serial_uses_workers;
+SELECT pg_temp.plan_has((SELECT sql FROM q), 'Workers Launched') AS serial_uses_workers;
 DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE serial_result AS ' || (SELECT sql FROM q); END $$;
 
 -- parallel, costs zeroed so the planner picks it
@@ -38,8 +29,8 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SELECT pg_temp.uses_plan((SELECT sql FROM q), 'Partial') AS parallel_partial,
-       pg_temp.uses_plan((SELECT sql FROM q), 'Workers Launched: 2') AS parallel_workers;
+SELECT pg_temp.plan_has((SELECT sql FROM q), 'Partial') AS parallel_partial,
+       pg_temp.plan_has((SELECT sql FROM q), 'Workers Launched: 2') AS parallel_workers;
 DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE parallel_result AS ' || (SELECT sql FROM q); END $$;
 
 SELECT count(*) AS groups, count(*) FILTER (WHERE p.unit IS NULL OR s.unit IS NULL) AS unmatched,
@@ -68,7 +59,7 @@ INSERT INTO part SELECT unit, proc_code, online FROM big;
 ANALYZE part;
 SET enable_partitionwise_aggregate = on;
 SET max_parallel_workers_per_gather = 0;
-SELECT pg_temp.uses_plan('SELECT unit % 7, kpi.coverage(proc_code, online), kpi.share(online) FROM part GROUP BY 1', 'Partial') AS partitionwise_partial;
+SELECT pg_temp.plan_has('SELECT unit % 7, kpi.coverage(proc_code, online), kpi.share(online) FROM part GROUP BY 1', 'Partial') AS partitionwise_partial;
 SELECT count(*) AS differ FROM (
 	SELECT unit % 7 AS g, kpi.coverage(proc_code, online) AS c, kpi.share(online) AS s FROM part GROUP BY 1) a
 JOIN (
@@ -83,7 +74,7 @@ SET search_path = public, kpi;
 -- disk and are aggregated in batches; results stay exact
 SET work_mem = '64kB';
 SET enable_sort = off;
-SELECT pg_temp.uses_plan('SELECT i % 20000, kpi.coverage(proc_code, online) FROM big GROUP BY 1', 'Disk Usage') AS hash_agg_spilled;
+SELECT pg_temp.plan_has('SELECT i % 20000, kpi.coverage(proc_code, online) FROM big GROUP BY 1', 'Disk Usage') AS hash_agg_spilled;
 SELECT count(*) AS differ FROM (
 	SELECT i % 20000 AS g, kpi.coverage(proc_code, online) AS c FROM big GROUP BY 1) a
 JOIN (

@@ -1,16 +1,7 @@
 -- kpi.ratio: text and binary input and output, constructor, accessors.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 
--- err(q): runs q and shows the SQLSTATE, message and detail it fails with.
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text;
-BEGIN
-	EXECUTE q;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' | ' || nullif(d, ''), '');
-END $$;
 
 -- valid text input: boundaries, leading zeros, round trip
 SELECT v::kpi.ratio AS r, kpi.numerator(v::kpi.ratio) AS n, kpi.denominator(v::kpi.ratio) AS d
@@ -42,31 +33,13 @@ SELECT kpi.ratio_send('59/72');
 CREATE TABLE r (id int, v kpi.ratio);
 INSERT INTO r VALUES (1, '59/72'), (2, '0/0'), (3, '9223372036854775807/9223372036854775807'), (4, NULL);
 CREATE TABLE r2 (LIKE r);
-DO $$ BEGIN  -- a file name of this backend's own, so parallel test runs never meet
-	EXECUTE format('COPY r TO %L (FORMAT binary)', '/tmp/kpi_ext_test_ratio_' || pg_backend_pid());
-	EXECUTE format('COPY r2 FROM %L (FORMAT binary)', '/tmp/kpi_ext_test_ratio_' || pg_backend_pid());
-END $$;
+SELECT pg_temp.binary_copy('r', 'r2');
 SELECT id, v FROM r2 ORDER BY id;
 
 -- binary receive validates exactly like text input.  A bytea field in a
 -- binary COPY file is its raw bytes, so writing one and reading it back
 -- into a kpi.ratio column feeds those bytes to the receive function.
-CREATE TABLE raw (id int, b bytea);
-CREATE TABLE got (id int, v kpi.ratio);
-CREATE FUNCTION pg_temp.recv(payload bytea) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE d text; res text;
-BEGIN
-	TRUNCATE raw; TRUNCATE got;
-	INSERT INTO raw VALUES (1, payload);
-	EXECUTE format('COPY raw TO %L (FORMAT binary)', '/tmp/kpi_ext_test_raw_' || pg_backend_pid());
-	EXECUTE format('COPY got FROM %L (FORMAT binary)', '/tmp/kpi_ext_test_raw_' || pg_backend_pid());
-	SELECT v::text INTO res FROM got;
-	RETURN res;
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-	RETURN SQLSTATE || ' ' || SQLERRM || coalesce(' | ' || nullif(d, ''), '');
-END $$;
-SELECT label, pg_temp.recv(decode(hex, 'hex')) AS result
+SELECT label, pg_temp.recv(decode(hex, 'hex'), 'kpi.ratio') AS result
 FROM (VALUES
 	('59/72',          '000000000000003b0000000000000048'),
 	('0/0',            '00000000000000000000000000000000'),
@@ -79,5 +52,5 @@ FROM (VALUES
 	('20 bytes',       '0000000000000001000000000000000200000000'),
 	('empty',          '')) t(label, hex);
 
-DROP TABLE r, r2, raw, got;
+DROP TABLE r, r2;
 DROP EXTENSION kpi_ext;

@@ -1,6 +1,7 @@
 -- kpi.refresh: computed counts equal a plain-SQL computation of the same
--- definitions (DOMAIN.md, "From dossiers to counts") for every appendix row
+-- definitions (docs/reference.md, "kpi.refresh") for every appendix row
 -- and indicator, for quarters, months and years; serial equals parallel.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SELECT kpi.load_sample() > 0 AS sample_loaded;
 
@@ -154,14 +155,6 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 SELECT kpi.refresh('2024') > 0 AS refreshed_in_parallel;
-CREATE FUNCTION pg_temp.plan_has(q text, node text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE line text;
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || q LOOP
-		IF line LIKE '%' || node || '%' THEN RETURN true; END IF;
-	END LOOP;
-	RETURN false;
-END $$;
 SELECT pg_temp.plan_has($$SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel,
         d.fee_required, d.paid_online, d.digitized, d.reused_data, d.e_result, d.received_at, d.resolved_at,
         '2024-01-01', '2025-01-01', '2024-01-01')
@@ -181,7 +174,7 @@ FROM parallel_tally AS p, (
     SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required, d.paid_online, d.digitized,
            d.reused_data, d.e_result, d.received_at, d.resolved_at, '2024-04-01', '2024-07-01', '2024-01-01') AS a
     FROM kpi.dossier AS d) AS s;
-SELECT t.received, t.online, t.resolved, t.procedures, t.procedure_flags
+SELECT t.received_flags, t.received, t.resolved_flags, t.resolved, t.procedures, t.procedure_flags
 FROM parallel_tally, unnest(a) AS t WHERE t.unit_code = 'ban-mot-ho-so';
 -- the units come sorted by code, each once; GROUP BY unit_code gives each
 -- unit's tally alone, the same as in the one array
@@ -267,7 +260,7 @@ SELECT u, 'p' || (i % 3), CASE WHEN i % 2 = 0 THEN 'online' ELSE 'direct' END, i
        '2024-04-10'::timestamptz + i * interval '1 hour', NULL
 FROM unnest(ARRAY['', 'a', 'abcdefgh', 'abcdefghi', 'abcdefghj', 'xbcdefghi', 'abcdefgh-1-12345678',
                   'abcdefgh-2-12345678', 'abcdefgh-22-12345678', 'Sở Tư pháp']) AS u, generate_series(1, 9) AS i;
-SELECT t.unit_code, t.received, t.online, t.fee_bearing, t.paid_online, t.procedures, t.procedure_flags
+SELECT t.unit_code, t.received_flags, t.received, t.procedures, t.procedure_flags
 FROM unnest((SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
                     '2024-04-01', '2024-07-01', '2024-01-01') FROM td)) AS t;
 -- as a window function: a running tally, row by row, and a moving frame
@@ -278,7 +271,7 @@ FROM (SELECT row_number() OVER w AS i,
                                '2024-04-01', '2024-07-01', '2024-01-01') OVER w AS a
       FROM td WHERE unit IN ('a', 'abcdefgh') WINDOW w AS (ORDER BY unit, received)) AS x
 WHERE i IN (1, 9, 10, 11, 18);
-SELECT i, array_agg(t.unit_code || ':' || t.received ORDER BY t.unit_code) AS frame
+SELECT i, array_agg(t.unit_code || ':' || (SELECT sum(n) FROM unnest(t.received) AS n) ORDER BY t.unit_code) AS frame
 FROM (SELECT row_number() OVER w AS i,
              kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
                                '2024-04-01', '2024-07-01', '2024-01-01')
@@ -302,13 +295,26 @@ SELECT count(*) AS rows_before FROM kpi.indicator_count \gset
 \set VERBOSITY terse
 SELECT kpi.refresh('2024-Q5');
 SELECT kpi.refresh('2024-13');
-SELECT kpi.refresh('2024-H1');
+SELECT kpi.refresh('2024-H3');
 SELECT kpi.refresh('24-Q1');
-SELECT kpi.refresh('2024-Q1 ');
+SELECT kpi.refresh('2024 Q1');
+SELECT kpi.refresh('1999-Q4');
 SELECT kpi.refresh('');
 \set VERBOSITY default
 SELECT kpi.refresh(NULL) IS NULL AS null_period;
 SELECT count(*) = :rows_before AS nothing_written FROM kpi.indicator_count;
+-- every form of a label, in any letter case and with blanks around: stored
+-- under the label's one form
+SELECT kpi.refresh(' 2024-q2 ') = kpi.refresh('2024-Q2') AS same_rows,
+       (SELECT count(*) FROM kpi.period WHERE upper(label) <> label OR label <> btrim(label)) AS labels_not_normal;
+SELECT v.given, kpi.refresh(v.given) AS written
+FROM (VALUES ('2024-h1'), ('2024-H2'), ('2024-12'), ('2024')) AS v (given);
+SELECT p.label, to_char(p.starts, 'YYYY-MM-DD') AS starts, to_char(p.ends, 'YYYY-MM-DD') AS ends,
+       p.name_vi, p.name_en,
+       (SELECT count(*) FROM kpi.indicator_count AS c WHERE c.period = p.label AND c.source = 'computed') AS computed
+FROM kpi.period AS p
+WHERE p.label IN ('2024-H1', '2024-H2', '2024-12', '2024')
+ORDER BY p.starts, p.ends;
 
 -- the dossier table rejects nonsense
 \set VERBOSITY terse

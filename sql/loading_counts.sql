@@ -1,10 +1,11 @@
--- Loading published counts (issue 5): kpi.staging_counts and
+-- Loading published counts: kpi.staging_counts and
 -- kpi.ingest_counts().  The seed's counts as the report prints them load to
 -- exactly the sample's published numbers and targets; the older dot-decimal
 -- file loads once its empty cells say "-"; every rejection reason, with its
 -- exact text, beside good rows that load; loading twice changes nothing;
 -- an empty file and a header-only file; an unexpected failure leaves
 -- everything as it was.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SELECT kpi.load_sample() > 0 AS sample_loaded;
 SET DateStyle = ISO;
@@ -221,11 +222,6 @@ SELECT pg_temp.kpi_state() = :'before_state' AS same_content, pg_temp.kpi_versio
 -- 6. One ingest is one transaction: a failure nobody expected (here a
 --    trigger) leaves the kpi tables and staging as they were
 ------------------------------------------------------------------------
-CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'refused by the test';
-END
-$$;
 CREATE TRIGGER loading_test_refuse BEFORE INSERT ON kpi.assigned_target
     FOR EACH ROW WHEN (NEW.unit_code = 'so-xay-dung') EXECUTE FUNCTION pg_temp.refuse();
 COPY kpi.staging_counts FROM STDIN WITH (FORMAT csv, HEADER);

@@ -1,10 +1,11 @@
--- Loading dossier exports (issue 5): kpi.staging_dossier and
+-- Loading dossier exports: kpi.staging_dossier and
 -- kpi.ingest_dossiers().  The sample export (Vietnamese words, day-first
 -- dates in local time) loads and reads exactly as an independent reading of
 -- the same file; loading twice changes nothing; the bad sample file and one
 -- row per rejection reason, with the exact reasons, beside good rows that
 -- load; fixing rejected rows; kpi.time_zone; an unexpected failure leaves
 -- everything as it was; empty and header-only files; then kpi.refresh.
+\i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SELECT kpi.load_sample() > 0 AS sample_loaded;
 -- Instants are shown in UTC.  Dates without a zone are read in
@@ -208,11 +209,6 @@ SELECT dossier_code, received_at FROM kpi.dossier WHERE dossier_code = 'TZ-4';
 --    sends a loaded dossier again with other values: it will replace it.)
 ------------------------------------------------------------------------
 SELECT pg_temp.kpi_state() AS state, pg_temp.kpi_versions() AS versions \gset
-CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'refused by the test';
-END
-$$;
 CREATE TRIGGER loading_test_refuse BEFORE INSERT ON kpi.dossier
     FOR EACH ROW WHEN (NEW.dossier_code = 'AT-3') EXECUTE FUNCTION pg_temp.refuse();
 INSERT INTO kpi.staging_dossier (dossier_code, unit_code, procedure_code, received_at, channel, error)

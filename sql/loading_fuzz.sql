@@ -1,4 +1,4 @@
--- No invalid value reaches the kpi tables through staging (issue 5).
+-- No invalid value reaches the kpi tables through staging.
 -- Thousands of values in accepted and rejected forms go through
 -- kpi.ingest_dossiers() and kpi.ingest_counts() and are compared with a
 -- reference written independently here, which leaves the calendar, the

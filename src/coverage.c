@@ -21,7 +21,7 @@
 #include "utils/memutils.h"
 
 #include "keyset.h"
-#include "kpi_ext.h"
+#include "ratio.h"
 
 #define COV_HIT 0x01
 

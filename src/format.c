@@ -12,7 +12,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
 
-#include "kpi_ext.h"
+#include "ratio.h"
 
 PG_FUNCTION_INFO_V1(kpi_format_vi);
 Datum

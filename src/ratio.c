@@ -16,7 +16,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
 
-#include "kpi_ext.h"
+#include "ratio.h"
 
 /* Decimals kept by kpi.gap before trailing zeros are trimmed. */
 #define GAP_SCALE 30

@@ -8,7 +8,7 @@
 
 #include "fmgr.h"
 
-#include "kpi_ext.h"
+#include "ratio.h"
 
 /*
  * The state to update: the aggregate's own state, in place, when called as

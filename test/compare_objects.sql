@@ -409,22 +409,33 @@ FROM cmp_member AS m
 WHERE m.catalog NOT IN ('pg_proc', 'pg_type', 'pg_class', 'pg_operator', 'pg_opfamily', 'pg_opclass',
                         'pg_cast', 'pg_namespace', 'pg_event_trigger');
 
--- the rows of member tables (a configuration table's rows are the user's,
--- but a fresh install and an upgrade must start with the same ones)
+-- the rows of member tables that the extension itself puts there: all of a
+-- member table's, and of a configuration table the rows its dump filter
+-- leaves out (none when it dumps them all): a database holding the user's
+-- rows compares equal to a fresh install
+CREATE TEMP TABLE cmp_config AS
+SELECT x.cfg, e.extcondition[x.i] AS cond
+FROM pg_extension AS e
+CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY AS x (cfg, i)
+WHERE e.extname = :'ext';
 DO $$
 DECLARE
     r record;
 BEGIN
     FOR r IN
-        SELECT m.type || ' ' || m.identity AS obj, c.oid::regclass AS rel
+        SELECT m.type || ' ' || m.identity AS obj, c.oid::regclass AS rel,
+               CASE WHEN cfg.cond IS NULL THEN 'true'
+                    WHEN cfg.cond = '' THEN 'false'
+                    ELSE 'NOT (' || regexp_replace(cfg.cond, '^\s*WHERE\s+', '', 'i') || ')' END AS own
         FROM cmp_member AS m
         JOIN pg_class AS c ON c.oid = m.objid AND c.relkind IN ('r', 'p')
+        LEFT JOIN cmp_config AS cfg ON cfg.cfg = c.oid
         WHERE m.classid = 'pg_class'::regclass
     LOOP
         EXECUTE format(
-            'INSERT INTO cmp_out SELECT %L, %L, row_number() OVER (ORDER BY t::text COLLATE "C"), t::text FROM %s AS t',
-            r.obj, 'row', r.rel);
-        EXECUTE format('INSERT INTO cmp_out SELECT %L, %L, 0, count(*) FROM %s', r.obj, 'rows', r.rel);
+            'INSERT INTO cmp_out SELECT %L, %L, row_number() OVER (ORDER BY t::text COLLATE "C"), t::text FROM %s AS t WHERE %s',
+            r.obj, 'row', r.rel, r.own);
+        EXECUTE format('INSERT INTO cmp_out SELECT %L, %L, 0, count(*) FROM %s AS t WHERE %s', r.obj, 'rows', r.rel, r.own);
     END LOOP;
 END
 $$;
@@ -434,4 +445,4 @@ SELECT CASE WHEN n = 0 THEN obj || ' :: ' || key || ' = ' || pg_temp.esc(line)
 FROM cmp_out
 ORDER BY obj COLLATE "C", key COLLATE "C", n, line COLLATE "C";
 
-DROP TABLE cmp_out, cmp_member;
+DROP TABLE cmp_out, cmp_member, cmp_config;

@@ -4,39 +4,28 @@
 # through DatabaseMetaData, and every view and column must have a REMARKS
 # and a concrete type.  The checks are in test/jdbc/KpiDiscovery.java.
 # Needs Debian's libpostgresql-jdbc-java and a JDK (scripts/setup).
-set -eu
-cd "$(dirname "$0")/.."
-bindir=$("${PG_CONFIG:-pg_config}" --bindir)
+. "$(dirname "$0")/lib.sh"
 db=kpi_t_jdbc
+t_init $db
 jar=${KPI_JDBC_JAR:-/usr/share/java/postgresql.jar}
 
 [ -r "$jar" ] || { echo "FAIL: no JDBC driver at $jar (Debian package libpostgresql-jdbc-java)"; exit 1; }
 command -v java >/dev/null || { echo "FAIL: no java (Debian package default-jdk-headless)"; exit 1; }
 
-psql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
-cleanup() { "$bindir/dropdb" --if-exists "$db" 2>/dev/null || :; }
-trap cleanup EXIT
-cleanup
-"$bindir/createdb" "$db"
 
+"$bindir/createdb" "$db"
 psql -d "$db" -c 'CREATE EXTENSION kpi_ext'
-if [ "$(psql -d "$db" -At -c "SELECT pg_catalog.to_regprocedure('kpi.load_sample()') IS NOT NULL")" = t ]; then
-	psql -d "$db" -At -c 'SELECT kpi.load_sample()' >/dev/null
-	echo "kpi.load_sample() loaded"
-else
-	echo "kpi.load_sample() absent: the report part is not installed"
-fi
+psql -d "$db" -At -c 'SELECT kpi.load_sample()' >/dev/null
+echo "kpi.load_sample() loaded"
 
 # java runs a single source file directly (JDK 11 and later)
 java -cp "$jar" test/jdbc/KpiDiscovery.java "$db"
 
 # self-test: a view that breaks every rule must be reported
-tmp=$(mktemp)
-trap 'cleanup; rm -f "$tmp"' EXIT
 psql -d "$db" -c "CREATE VIEW kpi.t_selftest_bad AS SELECT 1.5::numeric AS online_pct, 2::integer AS dossiers_received, 'x'::varchar(10) AS unit_name, '1/2'::kpi.ratio AS r"
-if java -cp "$jar" test/jdbc/KpiDiscovery.java "$db" >"$tmp" 2>&1; then
+if java -cp "$jar" test/jdbc/KpiDiscovery.java "$db" >"$tmp/out" 2>&1; then
 	echo "FAIL: self-test: KpiDiscovery.java passed a view that breaks every rule"
-	cat "$tmp"
+	cat "$tmp/out"
 	exit 1
 fi
 missing=""
@@ -49,12 +38,12 @@ for want in \
 	"kpi.t_selftest_bad.unit_name: a name must be text" \
 	"kpi.t_selftest_bad.r: type \"kpi\".\"ratio\""
 do
-	grep -qF "$want" "$tmp" || missing="$missing
+	grep -qF "$want" "$tmp/out" || missing="$missing
   $want"
 done
 if [ -n "$missing" ]; then
 	echo "FAIL: self-test: not reported:$missing"
-	cat "$tmp"
+	cat "$tmp/out"
 	exit 1
 fi
 echo "ok: self-test: every rule broken by kpi.t_selftest_bad was reported"

@@ -1,11 +1,11 @@
 
--- src/sql/dossier.sql: from dossier rows to the indicators (issue 4).
+-- src/sql/dossier.sql: from dossier rows to the indicators.
 --
--- Continues src/sql/report.sql in the install script.  An office's input is
--- its dossier export, one row per dossier (kpi.dossier), and the list of the
--- procedures each unit offers online (kpi.service).  kpi.refresh(period)
--- computes the seven indicators of every appendix row in one pass with the
--- C aggregate kpi.dossier_tally and stores them in kpi.indicator_count as
+-- An office's input is its dossier export, one row per dossier
+-- (kpi.dossier), and the list of the procedures each unit offers online
+-- (kpi.service).  kpi.refresh(period) computes every indicator of
+-- kpi.indicator that has a basis, for every appendix row, in one pass of the
+-- C aggregate kpi.dossier_tally, and stores them in kpi.indicator_count as
 -- source 'computed', where the appendix views, kpi.summary and the report
 -- read them (a computed row wins over a published one of the same period,
 -- level, unit and indicator; published rows are never touched).
@@ -74,30 +74,22 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.service', '');
 
 CREATE TYPE kpi.tally AS (
     unit_code text,
-    received bigint,
-    online bigint,
-    digitized bigint,
-    reused bigint,
-    fee_bearing bigint,
-    paid_online bigint,
-    resolved bigint,
-    e_result bigint,
+    received_flags integer[],
+    received bigint[],
+    resolved_flags integer[],
+    resolved bigint[],
     procedures text[],
     procedure_flags integer[]
 );
 COMMENT ON TYPE kpi.tally IS
-    'What kpi.dossier_tally counts for one unit: eight dossier counts, and the procedures received in the period with flags (1 received, 2 online, 4 fee-bearing, 8 paid online)';
+    'Những gì kpi.dossier_tally đếm cho một đơn vị: số hồ sơ theo tổ hợp cờ (kpi.dossier_flag), tiếp nhận trong kỳ và giải quyết lũy kế, và các thủ tục có hồ sơ tiếp nhận / What kpi.dossier_tally counts for one unit: dossiers by combination of flags (kpi.dossier_flag), received in the period and resolved from 1 January, and the procedures received';
 COMMENT ON COLUMN kpi.tally.unit_code IS 'Đơn vị / Unit';
-COMMENT ON COLUMN kpi.tally.received IS 'Hồ sơ tiếp nhận trong kỳ / Dossiers received in the period';
-COMMENT ON COLUMN kpi.tally.online IS 'Tiếp nhận trực tuyến / Received online';
-COMMENT ON COLUMN kpi.tally.digitized IS 'Được số hóa / Digitised';
-COMMENT ON COLUMN kpi.tally.reused IS 'Sử dụng lại dữ liệu số hóa / Reused digitised data';
-COMMENT ON COLUMN kpi.tally.fee_bearing IS 'Có phí, lệ phí / Fee-bearing';
-COMMENT ON COLUMN kpi.tally.paid_online IS 'Có phí và thanh toán trực tuyến / Fee-bearing and paid online';
-COMMENT ON COLUMN kpi.tally.resolved IS 'Giải quyết từ 01/01 đến cuối kỳ / Resolved from 1 January to the period''s end';
-COMMENT ON COLUMN kpi.tally.e_result IS 'Trong đó có kết quả điện tử / Of those, with an electronic result';
+COMMENT ON COLUMN kpi.tally.received_flags IS 'Các tổ hợp cờ của hồ sơ tiếp nhận trong kỳ (tăng dần) / The flag combinations of the dossiers received in the period (ascending)';
+COMMENT ON COLUMN kpi.tally.received IS 'Số hồ sơ tiếp nhận của từng tổ hợp / Dossiers received with each combination';
+COMMENT ON COLUMN kpi.tally.resolved_flags IS 'Các tổ hợp cờ của hồ sơ giải quyết từ 01/01 đến cuối kỳ / The flag combinations of the dossiers resolved from 1 January to the period''s end';
+COMMENT ON COLUMN kpi.tally.resolved IS 'Số hồ sơ giải quyết của từng tổ hợp / Dossiers resolved with each combination';
 COMMENT ON COLUMN kpi.tally.procedures IS 'Thủ tục có hồ sơ tiếp nhận trong kỳ (sắp xếp) / Procedures with a dossier received in the period (sorted)';
-COMMENT ON COLUMN kpi.tally.procedure_flags IS 'Cờ của từng thủ tục: 1 có hồ sơ, 2 có hồ sơ trực tuyến, 4 có hồ sơ có phí, 8 có thanh toán trực tuyến / Flags per procedure: 1 received, 2 received online, 4 fee-bearing, 8 paid online';
+COMMENT ON COLUMN kpi.tally.procedure_flags IS 'Hợp (OR) các cờ của hồ sơ tiếp nhận của từng thủ tục / Per procedure, the union (OR) of the flags of its dossiers received';
 
 CREATE FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean, boolean, boolean, boolean,
         boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
@@ -137,59 +129,7 @@ CREATE AGGREGATE kpi.dossier_tally(unit_code text, procedure_code text, channel 
 );
 COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boolean, boolean, boolean,
         timestamptz, timestamptz, timestamptz, timestamptz, timestamptz) IS
-    'One pass over dossiers: a kpi.tally per unit, sorted by unit code, from which the seven indicators follow.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end; other dossiers are skipped';
-
--- ---------------------------------------------------------------------------
--- Periods
--- ---------------------------------------------------------------------------
-
--- The first and last day of a period label: 2024, 2024-Q1 or 2024-03.
-CREATE FUNCTION kpi.period_bounds(label text, OUT starts date, OUT ends date)
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    y integer;
-    m integer;
-BEGIN
-    IF label !~ '^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$' OR substr(label, 1, 4)::integer < 2000 THEN
-        RAISE EXCEPTION 'invalid period label "%"', label
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'A period is a year (2024), a quarter (2024-Q1) or a month (2024-03), from 2000 on.';
-    END IF;
-    y := substr(label, 1, 4)::integer;
-    IF length(label) = 4 THEN
-        starts := make_date(y, 1, 1);
-        ends := make_date(y, 12, 31);
-    ELSIF substr(label, 6, 1) = 'Q' THEN
-        m := (substr(label, 7, 1)::integer - 1) * 3 + 1;
-        starts := make_date(y, m, 1);
-        ends := (starts + interval '3 months' - interval '1 day')::date;
-    ELSE
-        starts := make_date(y, substr(label, 6, 2)::integer, 1);
-        ends := (starts + interval '1 month' - interval '1 day')::date;
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION kpi.period_bounds(text) IS
-    'First and last day of a period label (2024, 2024-Q1, 2024-03); an error for any other label';
-
--- How a report names a period: quý I năm 2024 / quarter 1 of 2024.
-CREATE FUNCTION kpi.period_names(label text, OUT name_vi text, OUT name_en text)
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN ROW(
-    CASE WHEN length(label) = 4 THEN 'năm ' || substr(label, 1, 4)
-         WHEN substr(label, 6, 1) = 'Q'
-         THEN 'quý ' || (ARRAY['I', 'II', 'III', 'IV'])[substr(label, 7, 1)::integer]
-              || ' năm ' || substr(label, 1, 4)
-         ELSE 'tháng ' || substr(label, 6, 2)::integer || ' năm ' || substr(label, 1, 4) END,
-    CASE WHEN length(label) = 4 THEN substr(label, 1, 4)
-         WHEN substr(label, 6, 1) = 'Q'
-         THEN 'quarter ' || substr(label, 7, 1) || ' of ' || substr(label, 1, 4)
-         ELSE to_char((kpi.period_bounds(label)).starts, 'FMMonth YYYY') END);
-COMMENT ON FUNCTION kpi.period_names(text) IS
-    'How a report names a period label, in Vietnamese and English: 2024-Q1 is quý I năm 2024, quarter 1 of 2024; an error for a label kpi.period_bounds rejects';
+    'One pass over dossiers: a kpi.tally per unit, sorted by unit code, from which every indicator follows.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end; other dossiers are skipped';
 
 -- ---------------------------------------------------------------------------
 -- kpi.refresh
@@ -227,9 +167,11 @@ BEGIN
     t_year := make_date(extract(year FROM b.starts)::integer, 1, 1)::timestamp AT TIME ZONE tz;
 
     -- One pass over the dossiers, a tally per unit (no join per dossier).
-    -- Then, on the few rows that come out: the units' online services
-    -- decide which procedures count, and communes roll up into their
-    -- district.  Not applicable (denominator 0) is NULL.
+    -- Then, on the few rows that come out: communes roll up into their
+    -- district; each indicator of kpi.indicator with a basis adds up the
+    -- dossiers whose flags it asks for, or counts the procedures with such
+    -- dossiers among those the units offer as its service.  Not applicable
+    -- (denominator 0) is NULL.
     --
     -- kpi.dossier_tally dismisses a dossier outside the period and its
     -- cumulative window with two comparisons in C, and groups by unit
@@ -266,69 +208,80 @@ BEGIN
         SELECT t.*, u.level,
                CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS code
         FROM t JOIN kpi.unit AS u ON u.code = t.unit_code
-    ), counts AS (
-        SELECT r.level, r.code,
-               sum(r.received)::bigint AS received, sum(r.online)::bigint AS online,
-               sum(r.digitized)::bigint AS digitized, sum(r.reused)::bigint AS reused,
-               sum(r.fee_bearing)::bigint AS fee, sum(r.paid_online)::bigint AS paid,
-               sum(r.resolved)::bigint AS resolved, sum(r.e_result)::bigint AS e_result
+    ), formula AS (
+        SELECT i.code, i.counts, i.service, i.basis,
+               kpi.flag_mask(i.denominator_flags) AS den_mask,
+               kpi.flag_mask(i.denominator_flags || i.numerator_flags) AS num_mask
+        FROM kpi.indicator AS i
+        WHERE i.basis IS NOT NULL
+    ), cell AS (
+        SELECT r.level, r.code, 'received' AS basis, c.flags, c.n
+        FROM row_unit AS r CROSS JOIN LATERAL unnest(r.received_flags, r.received) AS c (flags, n)
+        UNION ALL
+        SELECT r.level, r.code, 'resolved', c.flags, c.n
+        FROM row_unit AS r CROSS JOIN LATERAL unnest(r.resolved_flags, r.resolved) AS c (flags, n)
+    ), dossier_count AS (
+        SELECT c.level, c.code, f.code AS indicator,
+               coalesce(sum(c.n) FILTER (WHERE c.flags & f.num_mask = f.num_mask), 0)::bigint AS n,
+               coalesce(sum(c.n) FILTER (WHERE c.flags & f.den_mask = f.den_mask), 0)::bigint AS d
+        FROM cell AS c JOIN formula AS f ON f.basis = c.basis AND f.counts = 'dossiers'
+        GROUP BY 1, 2, 3
+    ), procedure_count AS (
+        SELECT r.level, r.code, f.code AS indicator,
+               kpi.coverage(p.code, p.flags & f.num_mask = f.num_mask) AS cov
         FROM row_unit AS r
-        GROUP BY 1, 2
-    ), procs AS (
-        SELECT r.level, r.code,
-               kpi.coverage(p.code, p.flags & 2 <> 0) FILTER (WHERE s.online_service) AS service_uptake,
-               kpi.coverage(p.code, p.flags & 8 <> 0) FILTER (WHERE s.online_payment AND p.flags & 4 <> 0) AS payment_uptake
-        FROM row_unit AS r
-        CROSS JOIN LATERAL unnest(r.procedures, r.procedure_flags) AS p(code, flags)
+        CROSS JOIN LATERAL unnest(r.procedures, r.procedure_flags) AS p (code, flags)
         JOIN kpi.service AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
-        GROUP BY 1, 2
+        JOIN formula AS f ON f.counts = 'procedures' AND f.basis = 'received'
+        WHERE p.flags & f.den_mask = f.den_mask
+          AND CASE f.service WHEN 'online_service' THEN s.online_service
+                             WHEN 'online_payment' THEN s.online_payment END
+        GROUP BY 1, 2, 3
+    ), row_indicator AS (
+        SELECT DISTINCT r.level, r.code, f.code AS indicator
+        FROM row_unit AS r CROSS JOIN formula AS f
     )
-    SELECT c.level, c.code, x.indicator,
-           x.d > 0,
-           CASE WHEN x.d > 0 THEN x.n END,
-           CASE WHEN x.d > 0 THEN x.d END
-    FROM counts AS c
-    LEFT JOIN procs AS p ON p.level = c.level AND p.code = c.code
-    CROSS JOIN LATERAL (VALUES
-        ('service_uptake', coalesce(kpi.numerator(p.service_uptake), 0), coalesce(kpi.denominator(p.service_uptake), 0)),
-        ('online_dossier', c.online, c.received),
-        ('payment_uptake', coalesce(kpi.numerator(p.payment_uptake), 0), coalesce(kpi.denominator(p.payment_uptake), 0)),
-        ('online_payment', c.paid, c.fee),
-        ('digitization', c.digitized, c.received),
-        ('data_reuse', c.reused, c.received),
-        ('e_result', c.e_result, c.resolved)) AS x(indicator, n, d)
+    SELECT x.level, x.code, x.indicator, y.d > 0,
+           CASE WHEN y.d > 0 THEN y.n END,
+           CASE WHEN y.d > 0 THEN y.d END
+    FROM row_indicator AS x
+    LEFT JOIN dossier_count AS dc USING (level, code, indicator)
+    LEFT JOIN procedure_count AS pc USING (level, code, indicator)
+    CROSS JOIN LATERAL (SELECT coalesce(dc.n, kpi.numerator(pc.cov), 0) AS n,
+                               coalesce(dc.d, kpi.denominator(pc.cov), 0) AS d) AS y
     $q$, t_start, t_end, t_year, window_clause);
 END
 $$;
 COMMENT ON FUNCTION kpi.counts_from_dossiers(text) IS
-    'The seven indicators of every appendix row of a period computed from kpi.dossier and kpi.service, without storing them: what kpi.refresh stores';
+    'Every indicator with a basis, for every appendix row of a period, computed from kpi.dossier and kpi.service, without storing them: what kpi.refresh stores';
 
 CREATE FUNCTION kpi.refresh(period text) RETURNS bigint
 LANGUAGE plpgsql STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    v_label text := kpi.period_label(period);
     b record;
     n bigint;
 BEGIN
-    b := kpi.period_bounds(period);
+    b := kpi.period_bounds(v_label);
     INSERT INTO kpi.period AS p (label, starts, ends, name_vi, name_en)
-    SELECT period, b.starts, b.ends, n.name_vi, n.name_en FROM kpi.period_names(period) AS n
+    SELECT v_label, b.starts, b.ends, n.name_vi, n.name_en FROM kpi.period_names(v_label) AS n
     ON CONFLICT (label) DO NOTHING;
     IF EXISTS (SELECT FROM kpi.period AS p
-               WHERE p.label = period AND (p.starts, p.ends) <> (b.starts, b.ends)) THEN
-        RAISE EXCEPTION 'period "%" is stored with other dates', period
+               WHERE p.label = v_label AND (p.starts, p.ends) <> (b.starts, b.ends)) THEN
+        RAISE EXCEPTION 'period "%" is stored with other dates', v_label
             USING ERRCODE = 'data_exception';
     END IF;
 
-    DELETE FROM kpi.indicator_count AS c WHERE c.period = refresh.period AND c.source = 'computed';
+    DELETE FROM kpi.indicator_count AS c WHERE c.period = v_label AND c.source = 'computed';
     INSERT INTO kpi.indicator_count AS c
            (period, level, unit_code, indicator, source, applicable, numerator, denominator)
-    SELECT refresh.period, f.level, f.unit_code, f.indicator, 'computed', f.applicable, f.numerator, f.denominator
-    FROM kpi.counts_from_dossiers(refresh.period) AS f;
+    SELECT v_label, f.level, f.unit_code, f.indicator, 'computed', f.applicable, f.numerator, f.denominator
+    FROM kpi.counts_from_dossiers(v_label) AS f;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION kpi.refresh(text) IS
-    'Computes the seven indicators of every appendix row of a period (2024, 2024-Q1, 2024-03) from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count and returns how many it wrote; published rows are kept';
+    'Computes every indicator with a basis, for every appendix row of a period (2024, 2024-H1, 2024-Q1, 2024-03), from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count and returns how many it wrote; published rows are kept';

@@ -1,5 +1,5 @@
 
--- src/sql/loading.sql: loading real files (issue 5).
+-- src/sql/loading.sql: loading real files.
 --
 -- Continues src/sql/dossier.sql in the install script.  Offices load two
 -- kinds of files: published per-unit counts (the appendix tables) and dossier

@@ -1,1267 +1,17 @@
--- src/sql/report.sql: the quarterly report inside the database (issue 3).
---
--- Continues src/sql/core.sql in the install script kpi_ext--1.0.sql: the
--- schema kpi and the type kpi.ratio with its functions already exist.
---
--- Contents: reference tables (indicators, units, periods, targets),
--- published and computed counts, section 1 figures and footnotes;
--- kpi.load_sample(); the views kpi.effective_count, kpi.result, the eight
--- appendix views, kpi.summary and kpi.data_issue; kpi.report_markdown().
---
--- Every name is qualified; functions run with search_path = pg_catalog,
--- pg_temp.  Tables that users edit are extension configuration tables, so
--- pg_dump keeps their rows; the only rows this script inserts itself
--- (kpi.indicator with builtin = true) are left out of the dump by a filter,
--- because CREATE EXTENSION recreates them before a restore loads the rest.
-
--- ---------------------------------------------------------------------------
--- Indicators
--- ---------------------------------------------------------------------------
-
-CREATE TABLE kpi.indicator (
-    code text PRIMARY KEY
-        CONSTRAINT indicator_code_check CHECK (code ~ '^[a-z][a-z0-9_]*$'),
-    sort_order integer NOT NULL UNIQUE,
-    name_vi text NOT NULL,
-    name_en text NOT NULL,
-    numerator_label_vi text NOT NULL,
-    numerator_label_en text NOT NULL,
-    denominator_label_vi text NOT NULL,
-    denominator_label_en text NOT NULL,
-    counts text NOT NULL
-        CONSTRAINT indicator_counts_check CHECK (counts IN ('dossiers', 'procedures')),
-    per_received boolean NOT NULL DEFAULT false,
-    cumulative boolean NOT NULL DEFAULT false,
-    summary_item text,
-    summary_order integer UNIQUE,
-    summary_title_vi text,
-    builtin boolean NOT NULL DEFAULT false
-);
-
-COMMENT ON TABLE kpi.indicator IS
-    'Chỉ tiêu: tên, nhãn tử số và mẫu số, đếm hồ sơ hay thủ tục / Indicators: names, numerator and denominator labels, whether they count dossiers or distinct procedures';
-COMMENT ON COLUMN kpi.indicator.code IS 'Mã chỉ tiêu / Indicator code, e.g. online_dossier';
-COMMENT ON COLUMN kpi.indicator.sort_order IS 'Thứ tự trong phụ lục / Order in the appendix tables';
-COMMENT ON COLUMN kpi.indicator.name_vi IS 'Tên tiếng Việt / Vietnamese name';
-COMMENT ON COLUMN kpi.indicator.name_en IS 'Tên tiếng Anh / English name';
-COMMENT ON COLUMN kpi.indicator.numerator_label_vi IS 'Nhãn tử số (tiếng Việt) / Numerator label in Vietnamese';
-COMMENT ON COLUMN kpi.indicator.numerator_label_en IS 'Nhãn tử số (tiếng Anh) / Numerator label in English';
-COMMENT ON COLUMN kpi.indicator.denominator_label_vi IS 'Nhãn mẫu số (tiếng Việt) / Denominator label in Vietnamese';
-COMMENT ON COLUMN kpi.indicator.denominator_label_en IS 'Nhãn mẫu số (tiếng Anh) / Denominator label in English';
-COMMENT ON COLUMN kpi.indicator.counts IS 'Đếm hồ sơ (dossiers) hay thủ tục riêng biệt (procedures) / Counts dossiers or distinct procedures';
-COMMENT ON COLUMN kpi.indicator.per_received IS 'Mẫu số là số hồ sơ tiếp nhận trong kỳ / The denominator is the dossiers received in the period';
-COMMENT ON COLUMN kpi.indicator.cumulative IS 'Mẫu số tính lũy kế từ 01/01 / The denominator is cumulative from 1 January';
-COMMENT ON COLUMN kpi.indicator.summary_item IS 'Mục trong phần 1 của báo cáo (a, b, c, d, đ, e, f) / Item letter in section 1 of the report';
-COMMENT ON COLUMN kpi.indicator.summary_order IS 'Thứ tự trong phần 1 của báo cáo / Order in section 1 of the report';
-COMMENT ON COLUMN kpi.indicator.summary_title_vi IS 'Tiêu đề trong phần 1 của báo cáo / Heading in section 1 of the report';
-COMMENT ON COLUMN kpi.indicator.builtin IS 'Dòng do tiện ích cài đặt (không được pg_dump sao lưu) / Row installed by the extension (left out of pg_dump)';
-
-INSERT INTO kpi.indicator (code, sort_order, name_vi, name_en,
-        numerator_label_vi, numerator_label_en, denominator_label_vi, denominator_label_en,
-        counts, per_received, cumulative, summary_item, summary_order, summary_title_vi, builtin)
-VALUES
-    ('service_uptake', 1,
-     'Tỷ lệ DVC trực tuyến có phát sinh hồ sơ trực tuyến',
-     'Online services with online dossiers',
-     'DVCTT có phát sinh HS trực tuyến', 'online services that received an online dossier',
-     'DVCTT có phát sinh HS', 'online services that received any dossier',
-     'procedures', false, false, 'e', 6,
-     'Tỷ lệ DVC trực tuyến có phát sinh hồ sơ trực tuyến', true),
-    ('online_dossier', 2,
-     'Hồ sơ trực tuyến',
-     'Online dossiers',
-     'HS tiếp nhận trực tuyến', 'dossiers received online',
-     'Tổng số HS tiếp nhận', 'dossiers received',
-     'dossiers', true, false, 'a', 1,
-     'Hồ sơ dịch vụ công trực tuyến', true),
-    ('payment_uptake', 3,
-     'Tỷ lệ TTHC cung cấp thanh toán trực tuyến có phát sinh thanh toán trực tuyến',
-     'Payment procedures with online payments',
-     'TTHC có phát sinh thanh toán trực tuyến', 'procedures with at least one online payment',
-     'TTHC phát sinh thanh toán', 'procedures offering online payment that had fee-bearing dossiers',
-     'procedures', false, false, 'f', 7,
-     'Tỷ lệ TTHC cung cấp thanh toán trực tuyến có phát sinh thanh toán trực tuyến', true),
-    ('online_payment', 4,
-     'Thanh toán trực tuyến',
-     'Online payment',
-     'HS thanh toán trực tuyến', 'fee-bearing dossiers paid online',
-     'Tổng số HS có thanh toán', 'fee-bearing dossiers',
-     'dossiers', false, false, 'b', 2,
-     'Thanh toán trực tuyến phí, lệ phí thực hiện TTHC', true),
-    ('digitization', 5,
-     'Số hóa thành phần hồ sơ',
-     'Digitisation of dossier components',
-     'HS được số hóa thành phần', 'dossiers with digitised components',
-     'Tổng số HS tiếp nhận', 'dossiers received',
-     'dossiers', true, false, 'c', 3,
-     'Số hóa thành phần hồ sơ', true),
-    ('data_reuse', 6,
-     'Khai thác, sử dụng lại thông tin số hóa',
-     'Reuse of digitised data',
-     'HS khai thác, sử dụng lại thông tin số hóa', 'dossiers that reused digitised data',
-     'Tổng số HS tiếp nhận', 'dossiers received',
-     'dossiers', true, false, 'đ', 5,
-     'Khai thác sử dụng lại thông tin số hóa', true),
-    ('e_result', 7,
-     'Cấp kết quả điện tử',
-     'Electronic results',
-     'HS có kết quả điện tử', 'resolved dossiers with an electronic result',
-     'Tổng số hồ sơ đã giải quyết (tính lũy kế)', 'dossiers resolved, cumulative from 1 January',
-     'dossiers', false, true, 'd', 4,
-     'Cấp kết quả điện tử', true);
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.indicator', 'WHERE NOT builtin');
-
--- ---------------------------------------------------------------------------
--- Units
--- ---------------------------------------------------------------------------
-
-CREATE TABLE kpi.unit (
-    code text PRIMARY KEY
-        CONSTRAINT unit_code_check CHECK (code ~ '^[a-z0-9][a-z0-9-]*$'),
-    name text NOT NULL
-        CONSTRAINT unit_name_check CHECK (name !~ '\(\*+\)'),
-    level text NOT NULL
-        CONSTRAINT unit_level_check CHECK (level IN ('province', 'district', 'commune')),
-    parent_code text,
-    sort_order integer NOT NULL DEFAULT 0,
-    aliases text[] NOT NULL DEFAULT '{}',
-    CONSTRAINT unit_parent_check CHECK ((level = 'commune') = (parent_code IS NOT NULL))
-);
-
--- A commune's parent is an existing district; a unit keeps its level while
--- communes hang from it or figures of its level name it; a district's new
--- code follows to its communes.  A trigger rather than a self-referencing
--- foreign key, which pg_dump reports as a circular dependency of the
--- table's data.  AFTER ROW triggers run at the end of the statement, so a
--- single COPY or INSERT may bring communes before their district.
-CREATE FUNCTION kpi.check_unit() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    parent_level text;
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF EXISTS (SELECT FROM kpi.unit AS u WHERE u.parent_code = OLD.code) THEN
-            RAISE EXCEPTION 'district "%" still has communes', OLD.code
-                USING ERRCODE = 'foreign_key_violation',
-                      DETAIL = 'Delete its communes or give them another district first.',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-        RETURN OLD;
-    END IF;
-
-    IF TG_OP = 'UPDATE' AND NEW.code <> OLD.code THEN
-        UPDATE kpi.unit AS u SET parent_code = NEW.code WHERE u.parent_code = OLD.code;
-    END IF;
-
-    IF NEW.parent_code IS NOT NULL THEN
-        SELECT u.level INTO parent_level FROM kpi.unit AS u WHERE u.code = NEW.parent_code;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'the district "%" of commune "%" does not exist', NEW.parent_code, NEW.code
-                USING ERRCODE = 'foreign_key_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-        IF parent_level <> 'district' THEN
-            RAISE EXCEPTION 'the parent of commune "%" must be a district, and "%" is a % unit',
-                    NEW.code, NEW.parent_code, parent_level
-                USING ERRCODE = 'check_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-    END IF;
-
-    IF TG_OP = 'UPDATE' AND NEW.level <> OLD.level THEN
-        IF OLD.level = 'district'
-           AND EXISTS (SELECT FROM kpi.unit AS u WHERE u.parent_code = NEW.code) THEN
-            RAISE EXCEPTION 'district "%" has communes and must stay a district', NEW.code
-                USING ERRCODE = 'check_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-        IF EXISTS (SELECT FROM kpi.indicator_count AS c
-                   WHERE c.unit_code = NEW.code
-                     AND NOT (c.level = NEW.level OR (c.level = 'commune' AND NEW.level = 'district')))
-           OR EXISTS (SELECT FROM kpi.assigned_target AS t
-                      WHERE t.unit_code = NEW.code
-                        AND NOT (t.level = NEW.level OR (t.level = 'commune' AND NEW.level = 'district')))
-           OR EXISTS (SELECT FROM kpi.note AS n
-                      WHERE n.unit_code = NEW.code
-                        AND NOT (n.level = NEW.level OR (n.level = 'commune' AND NEW.level = 'district'))) THEN
-            RAISE EXCEPTION 'unit "%" has % level figures and cannot become a % unit',
-                    NEW.code, OLD.level, NEW.level
-                USING ERRCODE = 'check_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-COMMENT ON FUNCTION kpi.check_unit() IS
-    'Trigger: đơn vị cấp trên của xã là một huyện có trong bảng; không đổi cấp của đơn vị đã có số liệu; mã mới của huyện chuyển sang các xã / Trigger: the parent of a commune is an existing district; a unit with figures keeps its level; a district''s new code follows to its communes';
-
-CREATE TRIGGER unit_check
-    AFTER INSERT OR UPDATE OR DELETE ON kpi.unit
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit();
-
-COMMENT ON TABLE kpi.unit IS
-    'Cơ quan, đơn vị tiếp nhận hồ sơ: sở, ban (cấp tỉnh), UBND huyện, thị xã, thành phố (cấp huyện), UBND xã (cấp xã) / Units that receive dossiers: departments (province), district and commune people''s committees';
-COMMENT ON COLUMN kpi.unit.code IS 'Mã đơn vị (chữ thường ASCII, dấu gạch nối) / Unit code (lower-case ASCII and hyphens)';
-COMMENT ON COLUMN kpi.unit.name IS 'Tên chuẩn của đơn vị, không kèm dấu chú thích (*) / Canonical name, without footnote marks';
-COMMENT ON COLUMN kpi.unit.level IS 'Cấp: province, district hoặc commune / Level: province, district or commune';
-COMMENT ON COLUMN kpi.unit.parent_code IS 'Huyện quản lý (chỉ với đơn vị cấp xã) / The district of a commune (communes only)';
-COMMENT ON COLUMN kpi.unit.sort_order IS 'Thứ tự dòng trong phụ lục của cấp / Row order in the level''s appendix';
-COMMENT ON COLUMN kpi.unit.aliases IS 'Các cách viết khác của tên trong báo cáo / Other spellings of the name found in reports';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.unit', '');
-
--- ---------------------------------------------------------------------------
--- Periods and targets
--- ---------------------------------------------------------------------------
-
-CREATE TABLE kpi.period (
-    label text PRIMARY KEY
-        CONSTRAINT period_label_check
-        CHECK (label ~ '^[0-9]{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$'),
-    year integer NOT NULL GENERATED ALWAYS AS
-        (pg_catalog.int4(pg_catalog.substr(label, 1, 4))) STORED,
-    starts date NOT NULL,
-    ends date NOT NULL,
-    name_vi text,
-    name_en text,
-    CONSTRAINT period_dates_check CHECK (starts <= ends
-        AND EXTRACT(year FROM starts) = year AND EXTRACT(year FROM ends) = year)
-);
-
-COMMENT ON TABLE kpi.period IS
-    'Kỳ báo cáo (nhãn như 2024-Q1) / Reporting periods (labels like 2024-Q1)';
-COMMENT ON COLUMN kpi.period.label IS 'Nhãn kỳ: 2024, 2024-Q1, 2024-H1 hoặc 2024-03 / Period label: year, quarter, half-year or month';
-COMMENT ON COLUMN kpi.period.year IS 'Năm (tự tính từ nhãn) / Year (generated from the label)';
-COMMENT ON COLUMN kpi.period.starts IS 'Ngày đầu kỳ / First day of the period';
-COMMENT ON COLUMN kpi.period.ends IS 'Ngày cuối kỳ / Last day of the period';
-COMMENT ON COLUMN kpi.period.name_vi IS 'Tên kỳ trong báo cáo, ví dụ quý I năm 2024 / Period as the report names it';
-COMMENT ON COLUMN kpi.period.name_en IS 'Tên kỳ tiếng Anh / Period name in English';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.period', '');
-
-CREATE TABLE kpi.target (
-    year integer NOT NULL
-        CONSTRAINT target_year_check CHECK (year BETWEEN 2000 AND 2999),
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
-    central_target numeric(5,1)
-        CONSTRAINT target_central_check CHECK (central_target BETWEEN 0 AND 100),
-    province_floor numeric(5,1)
-        CONSTRAINT target_floor_check CHECK (province_floor BETWEEN 0 AND 100),
-    central_source text,
-    province_source text,
-    PRIMARY KEY (year, indicator),
-    CONSTRAINT target_some_check CHECK (central_target IS NOT NULL OR province_floor IS NOT NULL)
-);
-
-COMMENT ON TABLE kpi.target IS
-    'Chỉ tiêu theo năm: mức Trung ương quy định và mức thấp nhất UBND tỉnh giao / Targets per year: the central target and the province floor';
-COMMENT ON COLUMN kpi.target.year IS 'Năm / Year';
-COMMENT ON COLUMN kpi.target.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.target.central_target IS 'Chỉ tiêu Trung ương quy định (%) / Central target (percent)';
-COMMENT ON COLUMN kpi.target.province_floor IS 'Mức thấp nhất UBND tỉnh giao (%), NULL nếu không quy định / Province floor (percent), NULL when not stated';
-COMMENT ON COLUMN kpi.target.central_source IS 'Văn bản quy định chỉ tiêu Trung ương / Document that sets the central target';
-COMMENT ON COLUMN kpi.target.province_source IS 'Văn bản của tỉnh giao chỉ tiêu / Document that sets the province floor';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.target', '');
-
--- A figure at level L belongs to a unit at level L, except that a commune
--- level figure may name a district: the sum over that district's communes,
--- which is how the report publishes its commune appendix.
-CREATE FUNCTION kpi.check_unit_level() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    unit_level text;
-BEGIN
-    SELECT u.level INTO unit_level FROM kpi.unit AS u WHERE u.code = NEW.unit_code;
-    IF NOT FOUND THEN
-        RETURN NEW;             -- the foreign key reports a missing unit
-    END IF;
-    IF unit_level = NEW.level OR (NEW.level = 'commune' AND unit_level = 'district') THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'unit "%" is a % unit and cannot have % level figures',
-            NEW.unit_code, unit_level, NEW.level
-        USING ERRCODE = 'check_violation',
-              DETAIL = 'Figures at a level belong to units of that level; commune level figures may also name a district, meaning the sum over its communes.',
-              TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-END
-$$;
-
-COMMENT ON FUNCTION kpi.check_unit_level() IS
-    'Trigger: số liệu cấp L thuộc đơn vị cấp L (cấp xã có thể ghi theo huyện) / Trigger: figures at level L belong to a unit of level L (commune figures may name a district)';
-
-CREATE TABLE kpi.assigned_target (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
-    level text NOT NULL
-        CONSTRAINT assigned_target_level_check CHECK (level IN ('province', 'district', 'commune')),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
-    target numeric(5,1) NOT NULL
-        CONSTRAINT assigned_target_target_check CHECK (target BETWEEN 0 AND 100),
-    PRIMARY KEY (period, level, unit_code, indicator)
-);
-
-CREATE TRIGGER assigned_target_unit_level
-    BEFORE INSERT OR UPDATE ON kpi.assigned_target
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit_level();
-
-COMMENT ON TABLE kpi.assigned_target IS
-    'Chỉ tiêu được giao cho từng đơn vị theo kỳ / Target assigned to each unit per period and indicator';
-COMMENT ON COLUMN kpi.assigned_target.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.assigned_target.level IS 'Cấp của số liệu / Level of the figures';
-COMMENT ON COLUMN kpi.assigned_target.unit_code IS 'Mã đơn vị / Unit code';
-COMMENT ON COLUMN kpi.assigned_target.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.assigned_target.target IS 'Chỉ tiêu được giao (%) / Assigned target (percent)';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.assigned_target', '');
-
--- ---------------------------------------------------------------------------
--- Counts, section 1 figures, footnotes
--- ---------------------------------------------------------------------------
-
-CREATE TABLE kpi.indicator_count (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
-    level text NOT NULL
-        CONSTRAINT indicator_count_level_check CHECK (level IN ('province', 'district', 'commune')),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
-    source text NOT NULL DEFAULT 'published'
-        CONSTRAINT indicator_count_source_check CHECK (source IN ('published', 'computed')),
-    applicable boolean NOT NULL DEFAULT true,
-    numerator bigint
-        CONSTRAINT indicator_count_numerator_check CHECK (numerator >= 0),
-    denominator bigint
-        CONSTRAINT indicator_count_denominator_check CHECK (denominator >= 0),
-    printed_rate numeric(5,1)
-        CONSTRAINT indicator_count_printed_rate_check CHECK (printed_rate BETWEEN 0 AND 100),
-    PRIMARY KEY (period, level, unit_code, indicator, source),
-    CONSTRAINT indicator_count_not_applicable_check CHECK (applicable
-        OR (numerator IS NULL AND denominator IS NULL AND printed_rate IS NULL)),
-    CONSTRAINT indicator_count_value_check CHECK (NOT applicable
-        OR numerator IS NOT NULL OR printed_rate IS NOT NULL),
-    CONSTRAINT indicator_count_denominator_alone_check CHECK (denominator IS NULL
-        OR numerator IS NOT NULL),
-    CONSTRAINT indicator_count_computed_check CHECK (source = 'published'
-        OR printed_rate IS NULL)
-);
-
-CREATE TRIGGER indicator_count_unit_level
-    BEFORE INSERT OR UPDATE ON kpi.indicator_count
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit_level();
-
-COMMENT ON TABLE kpi.indicator_count IS
-    'Tử số, mẫu số và tỷ lệ theo báo cáo của từng đơn vị, chỉ tiêu, kỳ; nguồn published (công bố) hoặc computed (tính từ hồ sơ) / Numerator, denominator and printed rate per period, level, unit and indicator; source published (from a report) or computed (from dossiers)';
-COMMENT ON COLUMN kpi.indicator_count.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.indicator_count.level IS 'Cấp của số liệu; cấp xã ghi theo huyện là tổng các xã của huyện / Level of the figures; a commune level row for a district is the sum over its communes';
-COMMENT ON COLUMN kpi.indicator_count.unit_code IS 'Mã đơn vị / Unit code';
-COMMENT ON COLUMN kpi.indicator_count.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.indicator_count.source IS 'Nguồn: published (báo cáo công bố) hoặc computed (tính từ hồ sơ) / Source: published (a report) or computed (from dossiers)';
-COMMENT ON COLUMN kpi.indicator_count.applicable IS 'false khi báo cáo ghi ''-'' (không áp dụng) / false where the report prints ''-'' (not applicable)';
-COMMENT ON COLUMN kpi.indicator_count.numerator IS 'Tử số / Numerator';
-COMMENT ON COLUMN kpi.indicator_count.denominator IS 'Mẫu số, NULL nếu báo cáo không công bố / Denominator, NULL where the report does not publish it';
-COMMENT ON COLUMN kpi.indicator_count.printed_rate IS 'Tỷ lệ (%) in trong báo cáo / Rate (percent) as printed in the report';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.indicator_count', '');
-
-CREATE TABLE kpi.printed_summary (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
-    level text NOT NULL
-        CONSTRAINT printed_summary_level_check CHECK (level IN ('province', 'district', 'commune', 'all')),
-    printed_pct numeric(5,1) NOT NULL
-        CONSTRAINT printed_summary_pct_check CHECK (printed_pct BETWEEN 0 AND 100),
-    PRIMARY KEY (period, indicator, level)
-);
-
-COMMENT ON TABLE kpi.printed_summary IS
-    'Tỷ lệ bình quân theo cấp và cả tỉnh in ở phần 1 của báo cáo / Level and province averages as printed in section 1 of the report';
-COMMENT ON COLUMN kpi.printed_summary.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.printed_summary.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.printed_summary.level IS 'Cấp: province, district, commune hoặc all (cả tỉnh) / Level, or all for the whole province';
-COMMENT ON COLUMN kpi.printed_summary.printed_pct IS 'Tỷ lệ (%) in trong báo cáo / Rate (percent) as printed';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.printed_summary', '');
-
-CREATE TABLE kpi.note (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
-    level text NOT NULL
-        CONSTRAINT note_level_check CHECK (level IN ('province', 'district', 'commune')),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    mark text NOT NULL
-        CONSTRAINT note_mark_check CHECK (mark ~ '^\(\*+\)$'),
-    applies_to text NOT NULL
-        CONSTRAINT note_applies_to_check CHECK (applies_to IN ('online', 'digital')),
-    text text NOT NULL,
-    PRIMARY KEY (period, level, unit_code, applies_to, mark)
-);
-
-CREATE TRIGGER note_unit_level
-    BEFORE INSERT OR UPDATE ON kpi.note
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit_level();
-
-COMMENT ON TABLE kpi.note IS
-    'Ghi chú (*), (**) dưới bảng phụ lục, gắn với số liệu của đơn vị / Footnotes (*), (**) under an appendix table, attached to a unit''s figures';
-COMMENT ON COLUMN kpi.note.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.note.level IS 'Cấp của bảng phụ lục / Level of the appendix table';
-COMMENT ON COLUMN kpi.note.unit_code IS 'Mã đơn vị mang dấu chú thích / Unit that carries the mark';
-COMMENT ON COLUMN kpi.note.mark IS 'Dấu chú thích: (*), (**) / Footnote mark';
-COMMENT ON COLUMN kpi.note.applies_to IS 'Bảng: online (bảng 1) hoặc digital (bảng 2) / Table: online (first) or digital (second)';
-COMMENT ON COLUMN kpi.note.text IS 'Nội dung ghi chú như in / Footnote text as printed';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.note', '');
-
--- ---------------------------------------------------------------------------
--- Sample data: the Bình Định quarter I/2024 report
--- ---------------------------------------------------------------------------
-
-CREATE FUNCTION kpi.load_sample() RETURNS integer
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    n integer;
-    total integer := 0;
-BEGIN
-    INSERT INTO kpi.period (label, starts, ends, name_vi, name_en)
-    VALUES ('2024-Q1', DATE '2024-01-01', DATE '2024-03-31', 'quý I năm 2024', 'first quarter of 2024')
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    total := total + n;
-
-    INSERT INTO kpi.unit (code, name, level, parent_code, sort_order, aliases)
-    SELECT v.code, v.name, v.level, v.parent_code, v.sort_order, v.aliases::text[]
-    FROM (VALUES
-            ('ban-quan-ly-kkt', 'Ban Quản lý Khu kinh tế tỉnh', 'province', NULL, 1, '{"Ban Quản lý KKT tỉnh"}'),
-            ('so-cong-thuong', 'Sở Công Thương', 'province', NULL, 2, '{}'),
-            ('so-du-lich', 'Sở Du lịch', 'province', NULL, 3, '{}'),
-            ('so-giao-duc-dao-tao', 'Sở Giáo dục và Đào tạo', 'province', NULL, 4, '{}'),
-            ('so-giao-thong-van-tai', 'Sở Giao thông vận tải', 'province', NULL, 5, '{}'),
-            ('so-ke-hoach-dau-tu', 'Sở Kế hoạch và Đầu tư', 'province', NULL, 6, '{"Sở Kế hoạch và ĐT"}'),
-            ('so-khoa-hoc-cong-nghe', 'Sở Khoa học và Công nghệ', 'province', NULL, 7, '{"Sở Khoa học và CN"}'),
-            ('so-lao-dong-tbxh', 'Sở Lao động – TB&XH', 'province', NULL, 8, '{}'),
-            ('so-ngoai-vu', 'Sở Ngoại vụ', 'province', NULL, 9, '{}'),
-            ('so-noi-vu', 'Sở Nội vụ', 'province', NULL, 10, '{}'),
-            ('so-nong-nghiep-ptnt', 'Sở Nông nghiệp và PTNT', 'province', NULL, 11, '{}'),
-            ('so-tai-chinh', 'Sở Tài chính', 'province', NULL, 12, '{}'),
-            ('so-tai-nguyen-moi-truong', 'Sở Tài nguyên và Môi trường', 'province', NULL, 13, '{"Sở Tài nguyên và MT"}'),
-            ('so-thong-tin-truyen-thong', 'Sở Thông tin và Truyền thông', 'province', NULL, 14, '{"Sở Thông tin và TT"}'),
-            ('so-tu-phap', 'Sở Tư pháp', 'province', NULL, 15, '{}'),
-            ('so-van-hoa-the-thao', 'Sở Văn hóa và Thể thao', 'province', NULL, 16, '{}'),
-            ('so-xay-dung', 'Sở Xây dựng', 'province', NULL, 17, '{}'),
-            ('so-y-te', 'Sở Y tế', 'province', NULL, 18, '{}'),
-            ('huyen-an-lao', 'UBND huyện An Lão', 'district', NULL, 1, '{"UBND Huyện An Lão"}'),
-            ('huyen-hoai-an', 'UBND huyện Hoài Ân', 'district', NULL, 2, '{"UBND Huyện Hoài Ân"}'),
-            ('huyen-phu-cat', 'UBND huyện Phù Cát', 'district', NULL, 3, '{"UBND Huyện Phù Cát"}'),
-            ('huyen-phu-my', 'UBND huyện Phù Mỹ', 'district', NULL, 4, '{"UBND Huyện Phù Mỹ"}'),
-            ('huyen-tay-son', 'UBND huyện Tây Sơn', 'district', NULL, 5, '{"UBND Huyện Tây Sơn"}'),
-            ('huyen-tuy-phuoc', 'UBND huyện Tuy Phước', 'district', NULL, 6, '{"UBND Huyện Tuy Phước"}'),
-            ('huyen-van-canh', 'UBND huyện Vân Canh', 'district', NULL, 7, '{"UBND Huyện Vân Canh"}'),
-            ('huyen-vinh-thanh', 'UBND huyện Vĩnh Thạnh', 'district', NULL, 8, '{"UBND Huyện Vĩnh Thạnh"}'),
-            ('tp-quy-nhon', 'UBND TP. Quy Nhơn', 'district', NULL, 9, '{"UBND TP.Quy Nhơn"}'),
-            ('tx-an-nhon', 'UBND Thị xã An Nhơn', 'district', NULL, 10, '{}'),
-            ('tx-hoai-nhon', 'UBND Thị xã Hoài Nhơn', 'district', NULL, 11, '{}')
-        ) AS v (code, name, level, parent_code, sort_order, aliases)
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    total := total + n;
-
-    INSERT INTO kpi.target (year, indicator, central_target, province_floor, central_source, province_source)
-    SELECT 2024, v.indicator, v.central_target, v.province_floor, v.central_source,
-           CASE WHEN v.province_floor IS NOT NULL
-                THEN 'Quyết định số 235/QĐ-UBND ngày 18/01/2024 của Chủ tịch UBND tỉnh Bình Định' END
-    FROM (VALUES
-            ('service_uptake', 100, NULL, 'Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ'),
-            ('online_dossier', 50, 60, 'Nghị quyết số 02/NQ-CP ngày 05/01/2024 của Chính phủ'),
-            ('payment_uptake', 100, NULL, 'Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ'),
-            ('online_payment', 45, 55, 'Nghị quyết số 02/NQ-CP ngày 05/01/2024 của Chính phủ'),
-            ('digitization', 80, 90, 'Nghị quyết số 02/NQ-CP ngày 05/01/2024 của Chính phủ'),
-            ('data_reuse', 50, 60, 'Nghị quyết số 02/NQ-CP ngày 05/01/2024 của Chính phủ'),
-            ('e_result', 100, NULL, 'Nghị quyết số 02/NQ-CP ngày 05/01/2024 của Chính phủ')
-        ) AS v (indicator, central_target, province_floor, central_source)
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    total := total + n;
-
-    -- One row per level, unit and indicator of the six appendix tables:
-    -- the assigned target goes to kpi.assigned_target, the rest to
-    -- kpi.indicator_count.  Empty (NULL) target, numerator, denominator and
-    -- rate: not applicable.
-    WITH sample (level, unit_code, indicator, target, numerator, denominator, printed_rate) AS (
-        SELECT v.level::text, v.unit_code::text, v.indicator::text, v.target::numeric,
-               v.numerator::bigint, v.denominator::bigint, v.printed_rate::numeric
-        FROM (VALUES
-            ('province', 'ban-quan-ly-kkt', 'service_uptake', 100, 13, 13, 100),
-            ('province', 'ban-quan-ly-kkt', 'online_dossier', 61, 59, 72, 81.9),
-            ('province', 'ban-quan-ly-kkt', 'payment_uptake', 100, 6, 10, 60),
-            ('province', 'ban-quan-ly-kkt', 'online_payment', 56, 25, 43, 58.1),
-            ('province', 'ban-quan-ly-kkt', 'digitization', 89, 72, 72, 100),
-            ('province', 'ban-quan-ly-kkt', 'data_reuse', 60, 10, 72, 13.9),
-            ('province', 'ban-quan-ly-kkt', 'e_result', 100, 63, 65, 96.9),
-            ('province', 'so-cong-thuong', 'service_uptake', 100, 20, 20, 100),
-            ('province', 'so-cong-thuong', 'online_dossier', 99, 8420, 8420, 100),
-            ('province', 'so-cong-thuong', 'payment_uptake', 100, 9, 9, 100),
-            ('province', 'so-cong-thuong', 'online_payment', 55, 42, 58, 72.4),
-            ('province', 'so-cong-thuong', 'digitization', 100, 8420, 8420, 100),
-            ('province', 'so-cong-thuong', 'data_reuse', 60, 187, 8420, 2.2),
-            ('province', 'so-cong-thuong', 'e_result', 100, 99, 100, 99),
-            ('province', 'so-du-lich', 'service_uptake', 100, 8, 8, 100),
-            ('province', 'so-du-lich', 'online_dossier', 98, 63, 63, 100),
-            ('province', 'so-du-lich', 'payment_uptake', 100, 7, 7, 100),
-            ('province', 'so-du-lich', 'online_payment', 86, 57, 57, 100),
-            ('province', 'so-du-lich', 'digitization', 98, 63, 63, 100),
-            ('province', 'so-du-lich', 'data_reuse', 60, 5, 63, 7.9),
-            ('province', 'so-du-lich', 'e_result', 100, 63, 63, 100),
-            ('province', 'so-giao-duc-dao-tao', 'service_uptake', 100, 13, 13, 100),
-            ('province', 'so-giao-duc-dao-tao', 'online_dossier', 98, 254, 254, 100),
-            ('province', 'so-giao-duc-dao-tao', 'payment_uptake', NULL, NULL, NULL, NULL),
-            ('province', 'so-giao-duc-dao-tao', 'online_payment', NULL, NULL, NULL, NULL),
-            ('province', 'so-giao-duc-dao-tao', 'digitization', 98, 254, 254, 100),
-            ('province', 'so-giao-duc-dao-tao', 'data_reuse', 60, 1, 254, 0.4),
-            ('province', 'so-giao-duc-dao-tao', 'e_result', 100, 246, 251, 98),
-            ('province', 'so-giao-thong-van-tai', 'service_uptake', 100, 20, 20, 100),
-            ('province', 'so-giao-thong-van-tai', 'online_dossier', 60, 5052, 5074, 99.6),
-            ('province', 'so-giao-thong-van-tai', 'payment_uptake', 100, 9, 12, 75),
-            ('province', 'so-giao-thong-van-tai', 'online_payment', 55, 4248, 4912, 86.5),
-            ('province', 'so-giao-thong-van-tai', 'digitization', 90, 5052, 5074, 99.6),
-            ('province', 'so-giao-thong-van-tai', 'data_reuse', 60, 4081, 5074, 80.4),
-            ('province', 'so-giao-thong-van-tai', 'e_result', 100, 4882, 5161, 94.6),
-            ('province', 'so-ke-hoach-dau-tu', 'service_uptake', 100, 7, 7, 100),
-            ('province', 'so-ke-hoach-dau-tu', 'online_dossier', 60, 58, 61, 95.1),
-            ('province', 'so-ke-hoach-dau-tu', 'payment_uptake', 100, 1, 1, 100),
-            ('province', 'so-ke-hoach-dau-tu', 'online_payment', 55, 7, 7, 100),
-            ('province', 'so-ke-hoach-dau-tu', 'digitization', 90, 58, 61, 95.1),
-            ('province', 'so-ke-hoach-dau-tu', 'data_reuse', 60, 2, 61, 3.3),
-            ('province', 'so-ke-hoach-dau-tu', 'e_result', 100, 57, 80, 71.3),
-            ('province', 'so-khoa-hoc-cong-nghe', 'service_uptake', 100, 7, 7, 100),
-            ('province', 'so-khoa-hoc-cong-nghe', 'online_dossier', 91, 41, 41, 100),
-            ('province', 'so-khoa-hoc-cong-nghe', 'payment_uptake', 100, 3, 3, 100),
-            ('province', 'so-khoa-hoc-cong-nghe', 'online_payment', 55, 28, 29, 96.6),
-            ('province', 'so-khoa-hoc-cong-nghe', 'digitization', 93, 41, 41, 100),
-            ('province', 'so-khoa-hoc-cong-nghe', 'data_reuse', 60, 3, 41, 7.3),
-            ('province', 'so-khoa-hoc-cong-nghe', 'e_result', 100, 38, 41, 92.7),
-            ('province', 'so-lao-dong-tbxh', 'service_uptake', 100, 11, 11, 100),
-            ('province', 'so-lao-dong-tbxh', 'online_dossier', 60, 119, 165, 72.1),
-            ('province', 'so-lao-dong-tbxh', 'payment_uptake', 100, 4, 4, 100),
-            ('province', 'so-lao-dong-tbxh', 'online_payment', 55, 56, 57, 98.2),
-            ('province', 'so-lao-dong-tbxh', 'digitization', 90, 165, 165, 100),
-            ('province', 'so-lao-dong-tbxh', 'data_reuse', 60, 24, 165, 14.5),
-            ('province', 'so-lao-dong-tbxh', 'e_result', 100, 169, 169, 100),
-            ('province', 'so-ngoai-vu', 'service_uptake', 100, 3, 3, 100),
-            ('province', 'so-ngoai-vu', 'online_dossier', 100, 13, 13, 100),
-            ('province', 'so-ngoai-vu', 'payment_uptake', NULL, NULL, NULL, NULL),
-            ('province', 'so-ngoai-vu', 'online_payment', NULL, NULL, NULL, NULL),
-            ('province', 'so-ngoai-vu', 'digitization', 100, 13, 13, 100),
-            ('province', 'so-ngoai-vu', 'data_reuse', NULL, NULL, NULL, NULL),
-            ('province', 'so-ngoai-vu', 'e_result', 100, 10, 10, 100),
-            ('province', 'so-noi-vu', 'service_uptake', 100, 19, 19, 100),
-            ('province', 'so-noi-vu', 'online_dossier', 96, 175, 175, 100),
-            ('province', 'so-noi-vu', 'payment_uptake', NULL, NULL, NULL, NULL),
-            ('province', 'so-noi-vu', 'online_payment', NULL, NULL, NULL, NULL),
-            ('province', 'so-noi-vu', 'digitization', 97, 175, 175, 100),
-            ('province', 'so-noi-vu', 'data_reuse', NULL, NULL, NULL, NULL),
-            ('province', 'so-noi-vu', 'e_result', 100, 338, 340, 99.4),
-            ('province', 'so-nong-nghiep-ptnt', 'service_uptake', 100, 31, 31, 100),
-            ('province', 'so-nong-nghiep-ptnt', 'online_dossier', 60, 1816, 1822, 99.7),
-            ('province', 'so-nong-nghiep-ptnt', 'payment_uptake', 100, 13, 15, 86.7),
-            ('province', 'so-nong-nghiep-ptnt', 'online_payment', 57, 1255, 1288, 97.4),
-            ('province', 'so-nong-nghiep-ptnt', 'digitization', 90, 1822, 1822, 100),
-            ('province', 'so-nong-nghiep-ptnt', 'data_reuse', 60, 78, 1822, 4.3),
-            ('province', 'so-nong-nghiep-ptnt', 'e_result', 100, 1760, 1828, 96.3),
-            ('province', 'so-tai-chinh', 'service_uptake', 100, 2, 2, 100),
-            ('province', 'so-tai-chinh', 'online_dossier', 100, 15, 15, 100),
-            ('province', 'so-tai-chinh', 'payment_uptake', NULL, NULL, NULL, NULL),
-            ('province', 'so-tai-chinh', 'online_payment', NULL, NULL, NULL, NULL),
-            ('province', 'so-tai-chinh', 'digitization', 100, 15, 15, 100),
-            ('province', 'so-tai-chinh', 'data_reuse', NULL, NULL, NULL, NULL),
-            ('province', 'so-tai-chinh', 'e_result', 100, 15, 15, 100),
-            ('province', 'so-tai-nguyen-moi-truong', 'service_uptake', 100, 24, 30, 80),
-            ('province', 'so-tai-nguyen-moi-truong', 'online_dossier', 60, 550, 806, 68.2),
-            ('province', 'so-tai-nguyen-moi-truong', 'payment_uptake', 100, 19, 21, 90.5),
-            ('province', 'so-tai-nguyen-moi-truong', 'online_payment', 55, 552, 704, 78.4),
-            ('province', 'so-tai-nguyen-moi-truong', 'digitization', 87, 796, 806, 98.8),
-            ('province', 'so-tai-nguyen-moi-truong', 'data_reuse', 60, 29, 806, 3.6),
-            ('province', 'so-tai-nguyen-moi-truong', 'e_result', 100, 1202, 1248, 96.3),
-            ('province', 'so-thong-tin-truyen-thong', 'service_uptake', 100, 8, 8, 100),
-            ('province', 'so-thong-tin-truyen-thong', 'online_dossier', 100, 25, 25, 100),
-            ('province', 'so-thong-tin-truyen-thong', 'payment_uptake', 100, 1, 1, 100),
-            ('province', 'so-thong-tin-truyen-thong', 'online_payment', 94, 3, 5, 60),
-            ('province', 'so-thong-tin-truyen-thong', 'digitization', 100, 25, 25, 100),
-            ('province', 'so-thong-tin-truyen-thong', 'data_reuse', 60, 2, 25, 8),
-            ('province', 'so-thong-tin-truyen-thong', 'e_result', 100, 25, 25, 100),
-            ('province', 'so-tu-phap', 'service_uptake', 100, 13, 13, 100),
-            ('province', 'so-tu-phap', 'online_dossier', 100, 2850, 2864, 99.5),
-            ('province', 'so-tu-phap', 'payment_uptake', 100, 9, 12, 75),
-            ('province', 'so-tu-phap', 'online_payment', 59, 2787, 2853, 97.7),
-            ('province', 'so-tu-phap', 'digitization', 100, 2864, 2864, 100),
-            ('province', 'so-tu-phap', 'data_reuse', 60, 410, 2864, 14.3),
-            ('province', 'so-tu-phap', 'e_result', 100, 2560, 2560, 100),
-            ('province', 'so-van-hoa-the-thao', 'service_uptake', 100, 7, 7, 100),
-            ('province', 'so-van-hoa-the-thao', 'online_dossier', 100, 83, 83, 100),
-            ('province', 'so-van-hoa-the-thao', 'payment_uptake', 100, 2, 2, 100),
-            ('province', 'so-van-hoa-the-thao', 'online_payment', 55, 11, 15, 73.3),
-            ('province', 'so-van-hoa-the-thao', 'digitization', 100, 83, 83, 100),
-            ('province', 'so-van-hoa-the-thao', 'data_reuse', 60, 2, 83, 2.4),
-            ('province', 'so-van-hoa-the-thao', 'e_result', 100, 79, 79, 100),
-            ('province', 'so-xay-dung', 'service_uptake', 100, 25, 25, 100),
-            ('province', 'so-xay-dung', 'online_dossier', 60, 427, 427, 100),
-            ('province', 'so-xay-dung', 'payment_uptake', 100, 17, 21, 81),
-            ('province', 'so-xay-dung', 'online_payment', 55, 235, 363, 64.7),
-            ('province', 'so-xay-dung', 'digitization', 93, 427, 427, 100),
-            ('province', 'so-xay-dung', 'data_reuse', 60, 18, 427, 4.2),
-            ('province', 'so-xay-dung', 'e_result', 100, 444, 446, 99.6),
-            ('province', 'so-y-te', 'service_uptake', 100, 29, 29, 100),
-            ('province', 'so-y-te', 'online_dossier', 65, 442, 444, 99.5),
-            ('province', 'so-y-te', 'payment_uptake', 100, 17, 17, 100),
-            ('province', 'so-y-te', 'online_payment', 84, 344, 352, 97.7),
-            ('province', 'so-y-te', 'digitization', 98, 444, 444, 100),
-            ('province', 'so-y-te', 'data_reuse', 60, 105, 444, 23.6),
-            ('province', 'so-y-te', 'e_result', 100, 417, 418, 99.8),
-            ('district', 'huyen-an-lao', 'service_uptake', 100, 33, 35, 94.3),
-            ('district', 'huyen-an-lao', 'online_dossier', 60, 1351, 1407, 96),
-            ('district', 'huyen-an-lao', 'payment_uptake', 100, 19, 24, 79.2),
-            ('district', 'huyen-an-lao', 'online_payment', 55, 615, 1311, 46.9),
-            ('district', 'huyen-an-lao', 'digitization', 90, 1405, 1407, 99.9),
-            ('district', 'huyen-an-lao', 'data_reuse', 60, 70, NULL, 6.7),
-            ('district', 'huyen-an-lao', 'e_result', 100, 1514, 1699, 89.1),
-            ('district', 'huyen-hoai-an', 'service_uptake', 100, 35, 36, 97.2),
-            ('district', 'huyen-hoai-an', 'online_dossier', 60, 1012, 1049, 96.5),
-            ('district', 'huyen-hoai-an', 'payment_uptake', 100, 18, 25, 72),
-            ('district', 'huyen-hoai-an', 'online_payment', 55, 601, 929, 64.7),
-            ('district', 'huyen-hoai-an', 'digitization', 90, 1017, 1049, 96.9),
-            ('district', 'huyen-hoai-an', 'data_reuse', 60, 2, NULL, 0.2),
-            ('district', 'huyen-hoai-an', 'e_result', 100, 1253, 1340, 93.5),
-            ('district', 'huyen-phu-cat', 'service_uptake', 100, 47, 50, 94),
-            ('district', 'huyen-phu-cat', 'online_dossier', 60, 3553, 3684, 96.4),
-            ('district', 'huyen-phu-cat', 'payment_uptake', 100, 22, 30, 73.3),
-            ('district', 'huyen-phu-cat', 'online_payment', 63, 2402, 3181, 75.5),
-            ('district', 'huyen-phu-cat', 'digitization', 90, 3672, 3684, 99.7),
-            ('district', 'huyen-phu-cat', 'data_reuse', 60, 152, NULL, 4.1),
-            ('district', 'huyen-phu-cat', 'e_result', 100, 3419, 3692, 92.6),
-            ('district', 'huyen-phu-my', 'service_uptake', 100, 35, 36, 97.2),
-            ('district', 'huyen-phu-my', 'online_dossier', 60, 2651, 2882, 92),
-            ('district', 'huyen-phu-my', 'payment_uptake', 100, 16, 24, 66.7),
-            ('district', 'huyen-phu-my', 'online_payment', 63, 1744, 2521, 69.2),
-            ('district', 'huyen-phu-my', 'digitization', 90, 2864, 2882, 99.4),
-            ('district', 'huyen-phu-my', 'data_reuse', 60, 11, NULL, 0.4),
-            ('district', 'huyen-phu-my', 'e_result', 100, 2355, 2937, 80.2),
-            ('district', 'huyen-tay-son', 'service_uptake', 100, 33, 33, 100),
-            ('district', 'huyen-tay-son', 'online_dossier', 60, 3243, 3243, 100),
-            ('district', 'huyen-tay-son', 'payment_uptake', 100, 21, 23, 91.3),
-            ('district', 'huyen-tay-son', 'online_payment', 55, 2157, 3070, 70.3),
-            ('district', 'huyen-tay-son', 'digitization', 90, 3243, 3243, 100),
-            ('district', 'huyen-tay-son', 'data_reuse', 60, 20, NULL, 0.6),
-            ('district', 'huyen-tay-son', 'e_result', 100, 3544, 3701, 95.8),
-            ('district', 'huyen-tuy-phuoc', 'service_uptake', 100, 47, 47, 100),
-            ('district', 'huyen-tuy-phuoc', 'online_dossier', 60, 3765, 3766, 100),
-            ('district', 'huyen-tuy-phuoc', 'payment_uptake', 100, 18, 32, 56.3),
-            ('district', 'huyen-tuy-phuoc', 'online_payment', 55, 1844, 3413, 54),
-            ('district', 'huyen-tuy-phuoc', 'digitization', 90, 3766, 3766, 100),
-            ('district', 'huyen-tuy-phuoc', 'data_reuse', 60, 54, NULL, 1.5),
-            ('district', 'huyen-tuy-phuoc', 'e_result', 100, 2981, 3517, 84.8),
-            ('district', 'huyen-van-canh', 'service_uptake', 100, 42, 43, 97.7),
-            ('district', 'huyen-van-canh', 'online_dossier', 60, 587, 616, 95.3),
-            ('district', 'huyen-van-canh', 'payment_uptake', 100, 18, 27, 66.7),
-            ('district', 'huyen-van-canh', 'online_payment', 73, 402, 515, 78.1),
-            ('district', 'huyen-van-canh', 'digitization', 90, 602, 616, 97.7),
-            ('district', 'huyen-van-canh', 'data_reuse', 60, 47, NULL, 8),
-            ('district', 'huyen-van-canh', 'e_result', 100, 618, 748, 82.6),
-            ('district', 'huyen-vinh-thanh', 'service_uptake', 100, 30, 30, 100),
-            ('district', 'huyen-vinh-thanh', 'online_dossier', 60, 571, 576, 99.1),
-            ('district', 'huyen-vinh-thanh', 'payment_uptake', 100, 17, 17, 100),
-            ('district', 'huyen-vinh-thanh', 'online_payment', 55, 254, 411, 61.8),
-            ('district', 'huyen-vinh-thanh', 'digitization', 90, 575, 576, 99.8),
-            ('district', 'huyen-vinh-thanh', 'data_reuse', 60, 264, NULL, 51.3),
-            ('district', 'huyen-vinh-thanh', 'e_result', 100, 634, 682, 93),
-            ('district', 'tp-quy-nhon', 'service_uptake', 100, 64, 64, 100),
-            ('district', 'tp-quy-nhon', 'online_dossier', 60, 6354, 6692, 94.9),
-            ('district', 'tp-quy-nhon', 'payment_uptake', 100, 35, 43, 81.4),
-            ('district', 'tp-quy-nhon', 'online_payment', 68, 4946, 6070, 81.5),
-            ('district', 'tp-quy-nhon', 'digitization', 90, 6687, 6692, 99.9),
-            ('district', 'tp-quy-nhon', 'data_reuse', 60, 912, NULL, 14.1),
-            ('district', 'tp-quy-nhon', 'e_result', 100, 6542, 6660, 98.2),
-            ('district', 'tx-an-nhon', 'service_uptake', 100, 55, 55, 100),
-            ('district', 'tx-an-nhon', 'online_dossier', 60, 4335, 4670, 92.8),
-            ('district', 'tx-an-nhon', 'payment_uptake', 100, 31, 38, 81.6),
-            ('district', 'tx-an-nhon', 'online_payment', 79, 3244, 3963, 81.9),
-            ('district', 'tx-an-nhon', 'digitization', 90, 4668, 4670, 100),
-            ('district', 'tx-an-nhon', 'data_reuse', 60, 1445, NULL, 32),
-            ('district', 'tx-an-nhon', 'e_result', 100, 4774, 4873, 98),
-            ('district', 'tx-hoai-nhon', 'service_uptake', 100, 54, 54, 100),
-            ('district', 'tx-hoai-nhon', 'online_dossier', 60, 6459, 6559, 98.5),
-            ('district', 'tx-hoai-nhon', 'payment_uptake', 100, 27, 37, 73),
-            ('district', 'tx-hoai-nhon', 'online_payment', 70, 4030, 5509, 73.2),
-            ('district', 'tx-hoai-nhon', 'digitization', 90, 6558, 6559, 100),
-            ('district', 'tx-hoai-nhon', 'data_reuse', 60, 2688, NULL, 41),
-            ('district', 'tx-hoai-nhon', 'e_result', 100, 6729, 6772, 99.4),
-            ('commune', 'huyen-an-lao', 'service_uptake', 100, 17, 17, 100),
-            ('commune', 'huyen-an-lao', 'online_dossier', 60, 2128, 2499, 85.2),
-            ('commune', 'huyen-an-lao', 'payment_uptake', 100, 32, 39, 82.1),
-            ('commune', 'huyen-an-lao', 'online_payment', 55, 1993, 2277, 87.5),
-            ('commune', 'huyen-an-lao', 'digitization', 90, 2262, 2499, 90.5),
-            ('commune', 'huyen-an-lao', 'data_reuse', 60, 124, NULL, 15.8),
-            ('commune', 'huyen-an-lao', 'e_result', 100, 2444, 2506, 97.5),
-            ('commune', 'huyen-hoai-an', 'service_uptake', 100, 20, 24, 83.3),
-            ('commune', 'huyen-hoai-an', 'online_dossier', 60, 2257, 2788, 81),
-            ('commune', 'huyen-hoai-an', 'payment_uptake', 100, 33, 45, 73.3),
-            ('commune', 'huyen-hoai-an', 'online_payment', 55, 1949, 2191, 89),
-            ('commune', 'huyen-hoai-an', 'digitization', 90, 2659, 2788, 95.4),
-            ('commune', 'huyen-hoai-an', 'data_reuse', 60, 655, NULL, 41.4),
-            ('commune', 'huyen-hoai-an', 'e_result', 100, 2636, 2768, 95.2),
-            ('commune', 'huyen-phu-cat', 'service_uptake', 100, 27, 30, 90),
-            ('commune', 'huyen-phu-cat', 'online_dossier', 60, 6349, 7740, 82),
-            ('commune', 'huyen-phu-cat', 'payment_uptake', 100, 39, 49, 79.6),
-            ('commune', 'huyen-phu-cat', 'online_payment', 55, 6407, 6549, 97.8),
-            ('commune', 'huyen-phu-cat', 'digitization', 90, 7375, 7740, 95.3),
-            ('commune', 'huyen-phu-cat', 'data_reuse', 60, 1434, NULL, 36.1),
-            ('commune', 'huyen-phu-cat', 'e_result', 100, 7374, 7732, 95.4),
-            ('commune', 'huyen-phu-my', 'service_uptake', 100, 24, 25, 96),
-            ('commune', 'huyen-phu-my', 'online_dossier', 60, 4818, 5118, 94.1),
-            ('commune', 'huyen-phu-my', 'payment_uptake', 100, 28, 40, 70),
-            ('commune', 'huyen-phu-my', 'online_payment', 55, 3798, 3874, 98),
-            ('commune', 'huyen-phu-my', 'digitization', 90, 4836, 5118, 94.5),
-            ('commune', 'huyen-phu-my', 'data_reuse', 60, 1520, NULL, 55.5),
-            ('commune', 'huyen-phu-my', 'e_result', 100, 4856, 5019, 96.8),
-            ('commune', 'huyen-tay-son', 'service_uptake', 100, 22, 23, 95.7),
-            ('commune', 'huyen-tay-son', 'online_dossier', 60, 3919, 4623, 84.8),
-            ('commune', 'huyen-tay-son', 'payment_uptake', 100, 38, 41, 92.7),
-            ('commune', 'huyen-tay-son', 'online_payment', 55, 3740, 3854, 97),
-            ('commune', 'huyen-tay-son', 'digitization', 90, 4339, 4623, 93.9),
-            ('commune', 'huyen-tay-son', 'data_reuse', 60, 1244, NULL, 42.5),
-            ('commune', 'huyen-tay-son', 'e_result', 100, 4347, 4590, 94.7),
-            ('commune', 'huyen-tuy-phuoc', 'service_uptake', 100, 29, 29, 100),
-            ('commune', 'huyen-tuy-phuoc', 'online_dossier', 60, 6232, 6797, 91.7),
-            ('commune', 'huyen-tuy-phuoc', 'payment_uptake', 100, 32, 49, 65.3),
-            ('commune', 'huyen-tuy-phuoc', 'online_payment', 55, 5532, 5559, 99.5),
-            ('commune', 'huyen-tuy-phuoc', 'digitization', 90, 6779, 6797, 99.7),
-            ('commune', 'huyen-tuy-phuoc', 'data_reuse', 60, 3174, NULL, 81.1),
-            ('commune', 'huyen-tuy-phuoc', 'e_result', 100, 6698, 6754, 99.2),
-            ('commune', 'huyen-van-canh', 'service_uptake', 100, 15, 15, 100),
-            ('commune', 'huyen-van-canh', 'online_dossier', 60, 1502, 2004, 75),
-            ('commune', 'huyen-van-canh', 'payment_uptake', 100, 29, 39, 74.4),
-            ('commune', 'huyen-van-canh', 'online_payment', 55, 1662, 1670, 99.5),
-            ('commune', 'huyen-van-canh', 'digitization', 90, 1739, 2004, 86.8),
-            ('commune', 'huyen-van-canh', 'data_reuse', 60, 211, NULL, 20.9),
-            ('commune', 'huyen-van-canh', 'e_result', 100, 1990, 2043, 97.4),
-            ('commune', 'huyen-vinh-thanh', 'service_uptake', 100, 19, 20, 95),
-            ('commune', 'huyen-vinh-thanh', 'online_dossier', 60, 2265, 2822, 80.3),
-            ('commune', 'huyen-vinh-thanh', 'payment_uptake', 100, 32, 32, 100),
-            ('commune', 'huyen-vinh-thanh', 'online_payment', 55, 2569, 2622, 98),
-            ('commune', 'huyen-vinh-thanh', 'digitization', 90, 2797, 2822, 99.1),
-            ('commune', 'huyen-vinh-thanh', 'data_reuse', 60, 335, NULL, 29.9),
-            ('commune', 'huyen-vinh-thanh', 'e_result', 100, 2740, 2824, 97),
-            ('commune', 'tp-quy-nhon', 'service_uptake', 100, 27, 27, 100),
-            ('commune', 'tp-quy-nhon', 'online_dossier', 60, 7514, 7636, 98.4),
-            ('commune', 'tp-quy-nhon', 'payment_uptake', 100, 45, 57, 78.9),
-            ('commune', 'tp-quy-nhon', 'online_payment', 55, 5871, 6205, 94.6),
-            ('commune', 'tp-quy-nhon', 'digitization', 90, 7615, 7636, 99.7),
-            ('commune', 'tp-quy-nhon', 'data_reuse', 60, 3938, NULL, 85.9),
-            ('commune', 'tp-quy-nhon', 'e_result', 100, 7493, 7565, 99),
-            ('commune', 'tx-an-nhon', 'service_uptake', 100, 22, 22, 100),
-            ('commune', 'tx-an-nhon', 'online_dossier', 60, 2790, 2947, 94.7),
-            ('commune', 'tx-an-nhon', 'payment_uptake', 100, 43, 52, 82.7),
-            ('commune', 'tx-an-nhon', 'online_payment', 55, 1973, 2013, 98),
-            ('commune', 'tx-an-nhon', 'digitization', 90, 2893, 2947, 98.2),
-            ('commune', 'tx-an-nhon', 'data_reuse', 60, 1152, NULL, 49.3),
-            ('commune', 'tx-an-nhon', 'e_result', 100, 2882, 2949, 97.7),
-            ('commune', 'tx-hoai-nhon', 'service_uptake', 100, 30, 31, 96.8),
-            ('commune', 'tx-hoai-nhon', 'online_dossier', 60, 7013, 7164, 97.9),
-            ('commune', 'tx-hoai-nhon', 'payment_uptake', 100, 37, 49, 75.5),
-            ('commune', 'tx-hoai-nhon', 'online_payment', 55, 5559, 5589, 99.5),
-            ('commune', 'tx-hoai-nhon', 'digitization', 90, 7162, 7164, 100),
-            ('commune', 'tx-hoai-nhon', 'data_reuse', 60, 3654, NULL, 85.7),
-            ('commune', 'tx-hoai-nhon', 'e_result', 100, 7118, 7138, 99.7)
-            ) AS v (level, unit_code, indicator, target, numerator, denominator, printed_rate)
-    ), target_row AS (
-        INSERT INTO kpi.assigned_target (period, level, unit_code, indicator, target)
-        SELECT '2024-Q1', s.level, s.unit_code, s.indicator, s.target
-        FROM sample AS s
-        WHERE s.target IS NOT NULL
-        ON CONFLICT DO NOTHING
-        RETURNING 1
-    ), count_row AS (
-        INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, source, applicable,
-                                         numerator, denominator, printed_rate)
-        SELECT '2024-Q1', s.level, s.unit_code, s.indicator, 'published',
-               s.numerator IS NOT NULL OR s.printed_rate IS NOT NULL,
-               s.numerator, s.denominator, s.printed_rate
-        FROM sample AS s
-        ON CONFLICT DO NOTHING
-        RETURNING 1
-    )
-    SELECT (SELECT pg_catalog.count(*) FROM target_row) + (SELECT pg_catalog.count(*) FROM count_row)
-      INTO n;
-    total := total + n;
-
-    INSERT INTO kpi.printed_summary (period, indicator, level, printed_pct)
-    SELECT '2024-Q1', v.indicator, v.level, v.printed_pct
-    FROM (VALUES
-            ('service_uptake', 'province', 97.7),
-            ('service_uptake', 'district', 98.3),
-            ('service_uptake', 'commune', 95.8),
-            ('service_uptake', 'all', 97.2),
-            ('online_dossier', 'province', 98.7),
-            ('online_dossier', 'district', 96.8),
-            ('online_dossier', 'commune', 89),
-            ('online_dossier', 'all', 92.6),
-            ('payment_uptake', 'province', 80.7),
-            ('payment_uptake', 'district', 71),
-            ('payment_uptake', 'commune', 78.8),
-            ('payment_uptake', 'all', 76.8),
-            ('online_payment', 'province', 87.3),
-            ('online_payment', 'district', 65.4),
-            ('online_payment', 'commune', 96.8),
-            ('online_payment', 'all', 82.9),
-            ('digitization', 'province', 99.8),
-            ('digitization', 'district', 99.7),
-            ('digitization', 'commune', 96.5),
-            ('digitization', 'all', 97.7),
-            ('data_reuse', 'province', 23.8),
-            ('data_reuse', 'district', 16.5),
-            ('data_reuse', 'commune', 59.6),
-            ('data_reuse', 'all', 33.3),
-            ('e_result', 'province', 75.1),
-            ('e_result', 'district', 93.1),
-            ('e_result', 'commune', 97.3),
-            ('e_result', 'all', 94.4)
-        ) AS v (indicator, level, printed_pct)
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    total := total + n;
-
-    INSERT INTO kpi.note (period, level, unit_code, mark, applies_to, text)
-    SELECT '2024-Q1', u.level, v.unit_code, v.mark, v.applies_to, v.text
-    FROM (VALUES
-            ('so-ke-hoach-dau-tu', '(**)', 'online', 'chưa tính số liệu trên phần mềm chuyên ngành'),
-            ('so-giao-thong-van-tai', '(*)', 'online', 'Theo Bộ chỉ số phục vụ người dân, doanh nghiệp trên Cổng DVC quốc gia: Hồ sơ trực tuyến đạt 18,8%.'),
-            ('so-ke-hoach-dau-tu', '(**)', 'digital', 'chưa tính số liệu trên phần mềm chuyên ngành'),
-            ('so-giao-thong-van-tai', '(*)', 'digital', 'Theo Bộ chỉ số phục vụ người dân, doanh nghiệp trên Cổng DVC quốc gia: Cấp kết quả điện tử đạt: 19,6%.')
-        ) AS v (unit_code, mark, applies_to, text)
-    JOIN kpi.unit AS u ON u.code = v.unit_code
-    ON CONFLICT DO NOTHING;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    total := total + n;
-
-    RETURN total;
-END
-$$;
-
-COMMENT ON FUNCTION kpi.load_sample() IS
-    'Nạp số liệu mẫu: báo cáo quý I/2024 của tỉnh Bình Định (kỳ 2024-Q1); chạy lại không thay đổi gì; trả về số dòng đã thêm / Loads the sample: the Bình Định report for 2024-Q1; running it again changes nothing; returns the number of rows inserted';
-
--- ---------------------------------------------------------------------------
--- Views
--- ---------------------------------------------------------------------------
-
--- Which figure counts: per period, level, unit and indicator, a computed row
--- (from dossiers) when there is one, else the published row.
-CREATE VIEW kpi.effective_count AS
-SELECT DISTINCT ON (c.period, c.level, c.unit_code, c.indicator)
-       c.period, c.level, c.unit_code, c.indicator, c.source, c.applicable,
-       c.numerator, c.denominator, c.printed_rate
-FROM kpi.indicator_count AS c
-ORDER BY c.period, c.level, c.unit_code, c.indicator, (c.source = 'computed') DESC;
-
-COMMENT ON VIEW kpi.effective_count IS
-    'Số liệu được dùng: mỗi kỳ, cấp, đơn vị, chỉ tiêu một dòng; dòng computed (tính từ hồ sơ) được ưu tiên hơn dòng published / The figures in use: one row per period, level, unit and indicator; a computed row wins over a published one';
-COMMENT ON COLUMN kpi.effective_count.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.effective_count.level IS 'Cấp của số liệu / Level of the figures';
-COMMENT ON COLUMN kpi.effective_count.unit_code IS 'Mã đơn vị / Unit code';
-COMMENT ON COLUMN kpi.effective_count.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.effective_count.source IS 'Nguồn của dòng được dùng: computed hoặc published / Source of the row in use';
-COMMENT ON COLUMN kpi.effective_count.applicable IS 'false: không áp dụng (''-'') / false: not applicable (''-'')';
-COMMENT ON COLUMN kpi.effective_count.numerator IS 'Tử số / Numerator';
-COMMENT ON COLUMN kpi.effective_count.denominator IS 'Mẫu số (NULL nếu không công bố) / Denominator (NULL where not published)';
-COMMENT ON COLUMN kpi.effective_count.printed_rate IS 'Tỷ lệ (%) in trong báo cáo / Rate (percent) as printed';
-
--- One row per period, level, unit and indicator with the rate and the
--- assigned target.  The rate is computed from the counts where there is a
--- usable denominator, else it is the printed rate.
-CREATE VIEW kpi.result AS
-WITH row_unit AS (
-    SELECT e.period, e.level, e.unit_code,
-           pg_catalog.row_number() OVER (PARTITION BY e.period, e.level
-                                         ORDER BY u.sort_order, u.code) AS row_no
-    FROM (SELECT DISTINCT c.period, c.level, c.unit_code FROM kpi.effective_count AS c) AS e
-    JOIN kpi.unit AS u ON u.code = e.unit_code
-), figure AS (
-    SELECT c.*,
-           CASE WHEN c.applicable AND c.denominator IS NOT NULL AND c.numerator <= c.denominator
-                THEN kpi.ratio(c.numerator, c.denominator) END AS ratio,
-           CASE WHEN c.applicable THEN t.target END AS target
-    FROM kpi.effective_count AS c
-    LEFT JOIN kpi.assigned_target AS t
-           ON t.period = c.period AND t.level = c.level
-          AND t.unit_code = c.unit_code AND t.indicator = c.indicator
-)
-SELECT f.period::text AS period,
-       f.level::text AS level,
-       r.row_no::integer AS row_no,
-       f.unit_code::text AS unit_code,
-       u.name::text AS unit_name,
-       f.indicator::text AS indicator,
-       f.source::text AS source,
-       f.applicable AS applicable,
-       f.target::numeric(5,1) AS target,
-       CASE WHEN f.applicable THEN f.numerator END::bigint AS numerator,
-       CASE WHEN f.applicable THEN f.denominator END::bigint AS denominator,
-       f.pct::numeric(5,1) AS pct,
-       f.printed_rate::numeric(5,1) AS printed_rate,
-       (CASE WHEN f.ratio IS NOT NULL THEN kpi.met(f.ratio, f.target)
-             WHEN f.applicable AND f.denominator IS NULL THEN f.printed_rate >= f.target
-        END) AS met,
-       (f.pct - f.target)::numeric(5,1) AS gap
-FROM (SELECT g.*,
-             CASE WHEN g.ratio IS NOT NULL THEN kpi.percent(g.ratio, 1)
-                  WHEN g.applicable AND g.denominator IS NULL THEN g.printed_rate
-             END AS pct
-      FROM figure AS g) AS f
-JOIN row_unit AS r ON r.period = f.period AND r.level = f.level AND r.unit_code = f.unit_code
-JOIN kpi.unit AS u ON u.code = f.unit_code
-JOIN kpi.indicator AS i ON i.code = f.indicator
-ORDER BY f.period, pg_catalog.array_position(ARRAY['province', 'district', 'commune'], f.level::text),
-         r.row_no, i.sort_order;
-
-COMMENT ON VIEW kpi.result IS
-    'Kết quả từng đơn vị, từng chỉ tiêu: chỉ tiêu được giao, tử số, mẫu số, tỷ lệ, đạt hay chưa, chênh lệch / Each unit''s result per indicator: assigned target, counts, rate, met or not, gap';
-COMMENT ON COLUMN kpi.result.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.result.level IS 'Cấp của số liệu / Level of the figures';
-COMMENT ON COLUMN kpi.result.row_no IS 'Số thứ tự (TT) trong phụ lục của cấp / Row number (TT) in the level''s appendix';
-COMMENT ON COLUMN kpi.result.unit_code IS 'Mã đơn vị / Unit code';
-COMMENT ON COLUMN kpi.result.unit_name IS 'Tên đơn vị / Unit name';
-COMMENT ON COLUMN kpi.result.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.result.source IS 'Nguồn số liệu: published hoặc computed / Source of the figures: published or computed';
-COMMENT ON COLUMN kpi.result.applicable IS 'false: không áp dụng (''-''), mọi cột số liệu NULL / false: not applicable (''-''), every figure NULL';
-COMMENT ON COLUMN kpi.result.target IS 'Chỉ tiêu được giao (%) / Assigned target (percent)';
-COMMENT ON COLUMN kpi.result.numerator IS 'Tử số / Numerator';
-COMMENT ON COLUMN kpi.result.denominator IS 'Mẫu số (NULL nếu không công bố) / Denominator (NULL where not published)';
-COMMENT ON COLUMN kpi.result.pct IS 'Tỷ lệ (%): tính từ tử số, mẫu số (làm tròn một chữ số thập phân, nửa ra xa số 0); tỷ lệ theo báo cáo khi không có mẫu số / Rate (percent): from the counts, rounded half away from zero to one decimal; the printed rate where there is no denominator';
-COMMENT ON COLUMN kpi.result.printed_rate IS 'Tỷ lệ (%) in trong báo cáo / Rate (percent) as printed';
-COMMENT ON COLUMN kpi.result.met IS 'Đạt chỉ tiêu được giao: tử số/mẫu số so với chỉ tiêu, chính xác (không làm tròn) / Assigned target met: numerator/denominator against the target, exactly (unrounded)';
-COMMENT ON COLUMN kpi.result.gap IS 'Chênh lệch: tỷ lệ (một chữ số thập phân) trừ chỉ tiêu được giao, điểm phần trăm (âm: chưa đạt) / Gap: the one-decimal rate minus the assigned target, in percentage points (negative: below target)';
-
-CREATE VIEW kpi.appendix_online AS
-SELECT r.period,
-       r.level,
-       r.row_no,
-       r.unit_name,
-       (pg_catalog.array_agg(r.denominator ORDER BY i.sort_order)
-            FILTER (WHERE i.per_received AND r.denominator IS NOT NULL))[1]::bigint AS dossiers_received,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'service_uptake')::numeric(5,1) AS service_uptake_target,
-       pg_catalog.max(r.denominator) FILTER (WHERE r.indicator = 'service_uptake')::bigint AS services_with_dossiers,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'service_uptake')::bigint AS services_with_online_dossiers,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'service_uptake')::numeric(5,1) AS service_uptake_pct,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'online_dossier')::numeric(5,1) AS online_dossier_target,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'online_dossier')::bigint AS online_dossiers,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'online_dossier')::numeric(5,1) AS online_dossier_pct,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'payment_uptake')::numeric(5,1) AS payment_uptake_target,
-       pg_catalog.max(r.denominator) FILTER (WHERE r.indicator = 'payment_uptake')::bigint AS procedures_with_payment,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'payment_uptake')::bigint AS procedures_with_online_payment,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'payment_uptake')::numeric(5,1) AS payment_uptake_pct,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'online_payment')::numeric(5,1) AS online_payment_target,
-       pg_catalog.max(r.denominator) FILTER (WHERE r.indicator = 'online_payment')::bigint AS dossiers_with_payment,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'online_payment')::bigint AS dossiers_paid_online,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'online_payment')::numeric(5,1) AS online_payment_pct
-FROM kpi.result AS r
-JOIN kpi.indicator AS i ON i.code = r.indicator
-GROUP BY r.period, r.level, r.row_no, r.unit_code, r.unit_name
-ORDER BY r.period, pg_catalog.array_position(ARRAY['province', 'district', 'commune'], r.level), r.row_no;
-
-COMMENT ON VIEW kpi.appendix_online IS
-    'Bảng 1 của các phụ lục: DVC trực tuyến có phát sinh hồ sơ trực tuyến, hồ sơ trực tuyến, TTHC có phát sinh thanh toán trực tuyến, thanh toán trực tuyến; NULL nơi báo cáo ghi ''-'' / First appendix table at every level: online services with online dossiers, online dossiers, payment procedures with online payments, online payment; NULL where the report prints ''-''';
-COMMENT ON COLUMN kpi.appendix_online.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.appendix_online.level IS 'Cấp: province (Phụ lục 1), district (Phụ lục 2), commune (Phụ lục 3) / Level: province (appendix 1), district (appendix 2), commune (appendix 3)';
-COMMENT ON COLUMN kpi.appendix_online.row_no IS 'Số thứ tự (TT) như trong báo cáo / Row number (TT) as in the report';
-COMMENT ON COLUMN kpi.appendix_online.unit_name IS 'Cơ quan, đơn vị; ở cấp xã là huyện, số liệu là tổng các xã của huyện / Unit; at commune level the district, figures summed over its communes';
-COMMENT ON COLUMN kpi.appendix_online.dossiers_received IS 'Tổng số hồ sơ tiếp nhận / Dossiers received';
-COMMENT ON COLUMN kpi.appendix_online.service_uptake_target IS 'DVC trực tuyến có phát sinh hồ sơ trực tuyến: chỉ tiêu được giao (%) / Online services with online dossiers: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_online.services_with_dossiers IS 'DVCTT có phát sinh hồ sơ / Online services that received any dossier';
-COMMENT ON COLUMN kpi.appendix_online.services_with_online_dossiers IS 'DVCTT có phát sinh hồ sơ trực tuyến (kết quả) / Online services that received an online dossier (result)';
-COMMENT ON COLUMN kpi.appendix_online.service_uptake_pct IS 'DVC trực tuyến có phát sinh hồ sơ trực tuyến: tỷ lệ (%) / Online services with online dossiers: rate (percent)';
-COMMENT ON COLUMN kpi.appendix_online.online_dossier_target IS 'Hồ sơ trực tuyến: chỉ tiêu được giao (%) / Online dossiers: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_online.online_dossiers IS 'Hồ sơ tiếp nhận trực tuyến (kết quả) / Dossiers received online (result)';
-COMMENT ON COLUMN kpi.appendix_online.online_dossier_pct IS 'Hồ sơ trực tuyến: tỷ lệ (%) / Online dossiers: rate (percent)';
-COMMENT ON COLUMN kpi.appendix_online.payment_uptake_target IS 'TTHC có phát sinh thanh toán trực tuyến: chỉ tiêu được giao (%) / Payment procedures with online payments: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_online.procedures_with_payment IS 'TTHC phát sinh thanh toán / Procedures offering online payment that had fee-bearing dossiers';
-COMMENT ON COLUMN kpi.appendix_online.procedures_with_online_payment IS 'TTHC có phát sinh thanh toán trực tuyến (kết quả) / Procedures with at least one online payment (result)';
-COMMENT ON COLUMN kpi.appendix_online.payment_uptake_pct IS 'TTHC có phát sinh thanh toán trực tuyến: tỷ lệ (%) / Payment procedures with online payments: rate (percent)';
-COMMENT ON COLUMN kpi.appendix_online.online_payment_target IS 'Thanh toán trực tuyến: chỉ tiêu được giao (%) / Online payment: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_online.dossiers_with_payment IS 'Tổng số hồ sơ có thanh toán / Fee-bearing dossiers';
-COMMENT ON COLUMN kpi.appendix_online.dossiers_paid_online IS 'Hồ sơ thanh toán trực tuyến (kết quả) / Fee-bearing dossiers paid online (result)';
-COMMENT ON COLUMN kpi.appendix_online.online_payment_pct IS 'Thanh toán trực tuyến: tỷ lệ (%) / Online payment: rate (percent)';
-
-CREATE VIEW kpi.appendix_digital AS
-SELECT r.period,
-       r.level,
-       r.row_no,
-       r.unit_name,
-       (pg_catalog.array_agg(r.denominator ORDER BY i.sort_order)
-            FILTER (WHERE i.per_received AND r.denominator IS NOT NULL))[1]::bigint AS dossiers_received,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'digitization')::numeric(5,1) AS digitization_target,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'digitization')::bigint AS digitized_dossiers,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'digitization')::numeric(5,1) AS digitization_pct,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'data_reuse')::numeric(5,1) AS data_reuse_target,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'data_reuse')::bigint AS reused_dossiers,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'data_reuse')::numeric(5,1) AS data_reuse_pct,
-       pg_catalog.max(r.target) FILTER (WHERE r.indicator = 'e_result')::numeric(5,1) AS e_result_target,
-       pg_catalog.max(r.denominator) FILTER (WHERE r.indicator = 'e_result')::bigint AS dossiers_resolved,
-       pg_catalog.max(r.numerator) FILTER (WHERE r.indicator = 'e_result')::bigint AS e_result_dossiers,
-       pg_catalog.max(r.pct) FILTER (WHERE r.indicator = 'e_result')::numeric(5,1) AS e_result_pct
-FROM kpi.result AS r
-JOIN kpi.indicator AS i ON i.code = r.indicator
-GROUP BY r.period, r.level, r.row_no, r.unit_code, r.unit_name
-ORDER BY r.period, pg_catalog.array_position(ARRAY['province', 'district', 'commune'], r.level), r.row_no;
-
-COMMENT ON VIEW kpi.appendix_digital IS
-    'Bảng 2 của các phụ lục: số hóa thành phần hồ sơ, khai thác, sử dụng lại thông tin số hóa, cấp kết quả điện tử; NULL nơi báo cáo ghi ''-'' / Second appendix table at every level: digitisation, reuse of digitised data, electronic results; NULL where the report prints ''-''';
-COMMENT ON COLUMN kpi.appendix_digital.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.appendix_digital.level IS 'Cấp: province (Phụ lục 1), district (Phụ lục 2), commune (Phụ lục 3) / Level: province (appendix 1), district (appendix 2), commune (appendix 3)';
-COMMENT ON COLUMN kpi.appendix_digital.row_no IS 'Số thứ tự (TT) như trong báo cáo / Row number (TT) as in the report';
-COMMENT ON COLUMN kpi.appendix_digital.unit_name IS 'Cơ quan, đơn vị; ở cấp xã là huyện, số liệu là tổng các xã của huyện / Unit; at commune level the district, figures summed over its communes';
-COMMENT ON COLUMN kpi.appendix_digital.dossiers_received IS 'Tổng số hồ sơ tiếp nhận / Dossiers received';
-COMMENT ON COLUMN kpi.appendix_digital.digitization_target IS 'Số hóa thành phần hồ sơ: chỉ tiêu được giao (%) / Digitisation: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_digital.digitized_dossiers IS 'Hồ sơ được số hóa thành phần (kết quả) / Dossiers with digitised components (result)';
-COMMENT ON COLUMN kpi.appendix_digital.digitization_pct IS 'Số hóa thành phần hồ sơ: tỷ lệ (%) / Digitisation: rate (percent)';
-COMMENT ON COLUMN kpi.appendix_digital.data_reuse_target IS 'Khai thác, sử dụng lại thông tin số hóa: chỉ tiêu được giao (%) / Reuse of digitised data: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_digital.reused_dossiers IS 'Hồ sơ khai thác, sử dụng lại thông tin số hóa (kết quả) / Dossiers that reused digitised data (result)';
-COMMENT ON COLUMN kpi.appendix_digital.data_reuse_pct IS 'Khai thác, sử dụng lại thông tin số hóa: tỷ lệ (%); ở cấp huyện, xã là tỷ lệ theo báo cáo vì mẫu số không được công bố / Reuse of digitised data: rate (percent); at district and commune level the printed rate, the denominator being unpublished';
-COMMENT ON COLUMN kpi.appendix_digital.e_result_target IS 'Cấp kết quả điện tử: chỉ tiêu được giao (%) / Electronic results: assigned target (percent)';
-COMMENT ON COLUMN kpi.appendix_digital.dossiers_resolved IS 'Tổng số hồ sơ đã giải quyết (tính lũy kế từ 01/01) / Dossiers resolved, cumulative from 1 January';
-COMMENT ON COLUMN kpi.appendix_digital.e_result_dossiers IS 'Hồ sơ có kết quả điện tử (kết quả) / Resolved dossiers with an electronic result (result)';
-COMMENT ON COLUMN kpi.appendix_digital.e_result_pct IS 'Cấp kết quả điện tử: tỷ lệ (%) / Electronic results: rate (percent)';
-
--- The six appendix tables, one view each; same columns as the two above.
-CREATE VIEW kpi.appendix_province_online AS
-SELECT * FROM kpi.appendix_online AS a WHERE a.level = 'province' ORDER BY a.period, a.row_no;
-CREATE VIEW kpi.appendix_province_digital AS
-SELECT * FROM kpi.appendix_digital AS a WHERE a.level = 'province' ORDER BY a.period, a.row_no;
-CREATE VIEW kpi.appendix_district_online AS
-SELECT * FROM kpi.appendix_online AS a WHERE a.level = 'district' ORDER BY a.period, a.row_no;
-CREATE VIEW kpi.appendix_district_digital AS
-SELECT * FROM kpi.appendix_digital AS a WHERE a.level = 'district' ORDER BY a.period, a.row_no;
-CREATE VIEW kpi.appendix_commune_online AS
-SELECT * FROM kpi.appendix_online AS a WHERE a.level = 'commune' ORDER BY a.period, a.row_no;
-CREATE VIEW kpi.appendix_commune_digital AS
-SELECT * FROM kpi.appendix_digital AS a WHERE a.level = 'commune' ORDER BY a.period, a.row_no;
-
-COMMENT ON VIEW kpi.appendix_province_online IS
-    'Phụ lục 1, bảng 1 (cấp tỉnh): DVC trực tuyến có phát sinh hồ sơ trực tuyến, hồ sơ trực tuyến, TTHC có phát sinh thanh toán trực tuyến, thanh toán trực tuyến / Appendix 1, first table (province departments): online services, online dossiers, payment procedures, online payment';
-COMMENT ON VIEW kpi.appendix_province_digital IS
-    'Phụ lục 1, bảng 2 (cấp tỉnh): số hóa, khai thác sử dụng lại thông tin số hóa, cấp kết quả điện tử / Appendix 1, second table (province departments): digitisation, reuse of digitised data, electronic results';
-COMMENT ON VIEW kpi.appendix_district_online IS
-    'Phụ lục 2, bảng 1 (cấp huyện): DVC trực tuyến có phát sinh hồ sơ trực tuyến, hồ sơ trực tuyến, TTHC có phát sinh thanh toán trực tuyến, thanh toán trực tuyến / Appendix 2, first table (districts): online services, online dossiers, payment procedures, online payment';
-COMMENT ON VIEW kpi.appendix_district_digital IS
-    'Phụ lục 2, bảng 2 (cấp huyện): số hóa, khai thác sử dụng lại thông tin số hóa, cấp kết quả điện tử / Appendix 2, second table (districts): digitisation, reuse of digitised data, electronic results';
-COMMENT ON VIEW kpi.appendix_commune_online IS
-    'Phụ lục 3, bảng 1 (cấp xã, mỗi dòng là tổng các xã của một huyện): DVC trực tuyến có phát sinh hồ sơ trực tuyến, hồ sơ trực tuyến, TTHC có phát sinh thanh toán trực tuyến, thanh toán trực tuyến / Appendix 3, first table (communes, one row per district summing its communes): online services, online dossiers, payment procedures, online payment';
-COMMENT ON VIEW kpi.appendix_commune_digital IS
-    'Phụ lục 3, bảng 2 (cấp xã, mỗi dòng là tổng các xã của một huyện): số hóa, khai thác sử dụng lại thông tin số hóa, cấp kết quả điện tử / Appendix 3, second table (communes, one row per district summing its communes): digitisation, reuse of digitised data, electronic results';
-
--- Their columns mean what they mean in the two views they select from.
-DO $$
-DECLARE
-    v record;
-    c record;
-BEGIN
-    FOR v IN
-        SELECT x.view_name, x.base
-        FROM (VALUES ('appendix_province_online', 'appendix_online'),
-                     ('appendix_district_online', 'appendix_online'),
-                     ('appendix_commune_online', 'appendix_online'),
-                     ('appendix_province_digital', 'appendix_digital'),
-                     ('appendix_district_digital', 'appendix_digital'),
-                     ('appendix_commune_digital', 'appendix_digital')) AS x (view_name, base)
-    LOOP
-        FOR c IN
-            SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS description
-            FROM pg_catalog.pg_attribute AS a
-            WHERE a.attrelid = pg_catalog.format('kpi.%I', v.base)::pg_catalog.regclass
-              AND a.attnum > 0 AND NOT a.attisdropped
-        LOOP
-            EXECUTE pg_catalog.format('COMMENT ON COLUMN kpi.%I.%I IS %L',
-                                      v.view_name, c.attname, c.description);
-        END LOOP;
-    END LOOP;
-END
-$$;
-
--- Section 1 of the report: per period, indicator and level (and 'all', the
--- whole province) the pooled rate, sum of numerators over sum of
--- denominators, beside the printed figure.  The pooled rate is NULL when
--- some applicable unit of the group has no usable denominator.
-CREATE VIEW kpi.summary AS
-WITH pooled AS (
-    SELECT c.period, c.indicator, COALESCE(c.level, 'all') AS level,
-           kpi.sum(CASE WHEN c.denominator IS NOT NULL AND c.numerator <= c.denominator
-                        THEN kpi.ratio(c.numerator, c.denominator) END)
-               FILTER (WHERE c.denominator IS NOT NULL AND c.numerator <= c.denominator) AS total,
-           pg_catalog.count(*) FILTER (WHERE c.denominator IS NULL OR c.numerator > c.denominator) AS unusable
-    FROM kpi.effective_count AS c
-    WHERE c.applicable
-    GROUP BY GROUPING SETS ((c.period, c.indicator, c.level), (c.period, c.indicator))
-), figure AS (
-    SELECT p.period, p.indicator, p.level FROM pooled AS p
-    UNION
-    SELECT s.period, s.indicator, s.level FROM kpi.printed_summary AS s
-), side_by_side AS (
-    SELECT f.period, f.indicator, f.level,
-           CASE WHEN p.unusable = 0 THEN kpi.percent(p.total, 1) END AS pct,
-           s.printed_pct
-    FROM figure AS f
-    LEFT JOIN pooled AS p ON p.period = f.period AND p.indicator = f.indicator AND p.level = f.level
-    LEFT JOIN kpi.printed_summary AS s
-           ON s.period = f.period AND s.indicator = f.indicator AND s.level = f.level
-)
-SELECT b.period::text AS period,
-       b.indicator::text AS indicator,
-       b.level::text AS level,
-       t.central_target::numeric(5,1) AS central_target,
-       t.province_floor::numeric(5,1) AS province_target,
-       b.pct::numeric(5,1) AS pct,
-       b.printed_pct::numeric(5,1) AS printed_pct,
-       (b.pct - b.printed_pct)::numeric(5,1) AS difference
-FROM side_by_side AS b
-JOIN kpi.indicator AS i ON i.code = b.indicator
-LEFT JOIN kpi.period AS pe ON pe.label = b.period
-LEFT JOIN kpi.target AS t ON t.year = pe.year AND t.indicator = b.indicator
-ORDER BY b.period, i.sort_order,
-         pg_catalog.array_position(ARRAY['province', 'district', 'commune', 'all'], b.level::text);
-
-COMMENT ON VIEW kpi.summary IS
-    'Phần 1 của báo cáo: tỷ lệ bình quân theo cấp và cả tỉnh, tính gộp từ phụ lục (tổng tử số / tổng mẫu số) bên cạnh số in trong báo cáo / Section 1 of the report: level and province averages pooled from the appendix (sum of numerators over sum of denominators) beside the printed figures';
-COMMENT ON COLUMN kpi.summary.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.summary.indicator IS 'Mã chỉ tiêu / Indicator code';
-COMMENT ON COLUMN kpi.summary.level IS 'Cấp: province, district, commune hoặc all (cả tỉnh) / Level, or all for the whole province';
-COMMENT ON COLUMN kpi.summary.central_target IS 'Chỉ tiêu Trung ương quy định (%) / Central target (percent)';
-COMMENT ON COLUMN kpi.summary.province_target IS 'Mức thấp nhất UBND tỉnh giao (%) / Province floor (percent)';
-COMMENT ON COLUMN kpi.summary.pct IS 'Tỷ lệ tính gộp từ phụ lục (%); NULL nếu có đơn vị thiếu mẫu số / Rate pooled from the appendix (percent); NULL when a unit has no usable denominator';
-COMMENT ON COLUMN kpi.summary.printed_pct IS 'Tỷ lệ in trong báo cáo (%) / Rate as printed in the report (percent)';
-COMMENT ON COLUMN kpi.summary.difference IS 'Chênh lệch: tính gộp trừ số in (điểm %) / Pooled minus printed (percentage points)';
-
--- Rows that need a look before anyone relies on them.
-CREATE VIEW kpi.data_issue AS
-WITH c AS (
-    SELECT ic.*, i.sort_order, i.per_received, i.name_en AS indicator_name
-    FROM kpi.indicator_count AS ic
-    JOIN kpi.indicator AS i ON i.code = ic.indicator
-), received AS (
-    SELECT c.period, c.level, c.unit_code, c.source,
-           pg_catalog.min(c.denominator) AS low,
-           pg_catalog.max(c.denominator) AS high,
-           pg_catalog.string_agg(pg_catalog.format('%s %s', c.indicator, c.denominator), ', '
-                                 ORDER BY c.sort_order) AS detail
-    FROM c
-    WHERE c.per_received AND c.denominator IS NOT NULL
-    GROUP BY c.period, c.level, c.unit_code, c.source
-), issue AS (
-    SELECT c.period, c.level, c.unit_code, c.indicator, c.source, c.sort_order,
-           'rate_mismatch'::text AS issue,
-           pg_catalog.format('printed rate %s differs from %s/%s = %s',
-                             c.printed_rate, c.numerator, c.denominator,
-                             kpi.percent(kpi.ratio(c.numerator, c.denominator), 1)) AS reason,
-           pg_catalog.format('tỷ lệ in %s khác %s/%s = %s',
-                             kpi.format_vi(c.printed_rate, 1, true), c.numerator, c.denominator,
-                             kpi.format_vi(kpi.percent(kpi.ratio(c.numerator, c.denominator), 1), 1, true)) AS reason_vi
-    FROM c
-    WHERE c.printed_rate IS NOT NULL AND c.denominator > 0 AND c.numerator <= c.denominator
-      AND c.printed_rate <> kpi.percent(kpi.ratio(c.numerator, c.denominator), 1)
-    UNION ALL
-    SELECT c.period, c.level, c.unit_code, c.indicator, c.source, c.sort_order,
-           'numerator_above_denominator',
-           pg_catalog.format('numerator %s is above denominator %s', c.numerator, c.denominator),
-           pg_catalog.format('tử số %s lớn hơn mẫu số %s', c.numerator, c.denominator)
-    FROM c
-    WHERE c.numerator > c.denominator
-    UNION ALL
-    SELECT c.period, c.level, c.unit_code, c.indicator, c.source, c.sort_order,
-           'missing_denominator',
-           pg_catalog.format('no denominator published; the printed rate %s is kept as reported', c.printed_rate)
-           || CASE WHEN c.per_received AND r.low = r.high AND r.low > 0 AND c.numerator <= r.low
-                   THEN pg_catalog.format('; %s over dossiers received would be %s/%s = %s',
-                                          c.indicator, c.numerator, r.low,
-                                          kpi.percent(kpi.ratio(c.numerator, r.low), 1))
-                   ELSE '' END,
-           pg_catalog.format('không công bố mẫu số; giữ tỷ lệ in %s', kpi.format_vi(c.printed_rate, 1, true))
-           || CASE WHEN c.per_received AND r.low = r.high AND r.low > 0 AND c.numerator <= r.low
-                   THEN pg_catalog.format('; tính trên tổng số hồ sơ tiếp nhận sẽ là %s/%s = %s',
-                                          c.numerator, r.low,
-                                          kpi.format_vi(kpi.percent(kpi.ratio(c.numerator, r.low), 1), 1, true))
-                   ELSE '' END
-    FROM c
-    LEFT JOIN received AS r
-           ON r.period = c.period AND r.level = c.level AND r.unit_code = c.unit_code AND r.source = c.source
-    WHERE c.applicable AND c.numerator IS NOT NULL AND c.denominator IS NULL
-    UNION ALL
-    SELECT c.period, c.level, c.unit_code, c.indicator, c.source, c.sort_order,
-           'missing_target',
-           'no assigned target for this unit, period and indicator',
-           'chưa có chỉ tiêu được giao'
-    FROM c
-    WHERE c.applicable
-      AND NOT EXISTS (SELECT FROM kpi.assigned_target AS t
-                      WHERE t.period = c.period AND t.level = c.level
-                        AND t.unit_code = c.unit_code AND t.indicator = c.indicator)
-    UNION ALL
-    SELECT r.period, r.level, r.unit_code, NULL, r.source, 0,
-           'received_differs',
-           pg_catalog.format('dossiers received differ between indicators: %s', r.detail),
-           pg_catalog.format('tổng số hồ sơ tiếp nhận khác nhau giữa các chỉ tiêu: %s', r.detail)
-    FROM received AS r
-    WHERE r.low <> r.high
-    UNION ALL
-    SELECT u.period, u.level, u.unit_code, i.code, NULL, i.sort_order,
-           'missing_count',
-           'no row for this indicator, from any source, while the unit has rows for others',
-           'thiếu số liệu chỉ tiêu này trong khi đơn vị có số liệu các chỉ tiêu khác'
-    FROM (SELECT DISTINCT c.period, c.level, c.unit_code FROM c) AS u
-    CROSS JOIN kpi.indicator AS i
-    WHERE i.builtin
-      AND NOT EXISTS (SELECT FROM kpi.indicator_count AS x
-                      WHERE x.period = u.period AND x.level = u.level AND x.unit_code = u.unit_code
-                        AND x.indicator = i.code)
-)
-SELECT s.period::text AS period,
-       s.level::text AS level,
-       s.unit_code::text AS unit_code,
-       un.name::text AS unit_name,
-       s.indicator::text AS indicator,
-       s.source::text AS source,
-       s.issue::text AS issue,
-       s.reason::text AS reason,
-       s.reason_vi::text AS reason_vi
-FROM issue AS s
-JOIN kpi.unit AS un ON un.code = s.unit_code
-ORDER BY s.period, pg_catalog.array_position(ARRAY['province', 'district', 'commune'], s.level::text),
-         un.sort_order, s.unit_code, s.sort_order, s.issue, s.source;
-
-COMMENT ON VIEW kpi.data_issue IS
-    'Số liệu cần kiểm tra: tỷ lệ in khác tử số/mẫu số quá mức làm tròn, tử số lớn hơn mẫu số, thiếu mẫu số, thiếu chỉ tiêu được giao, tổng số hồ sơ tiếp nhận không khớp, thiếu dòng số liệu / Figures to check: printed rate off numerator/denominator beyond rounding, numerator above denominator, missing denominator, missing assigned target, dossiers received that disagree, missing rows';
-COMMENT ON COLUMN kpi.data_issue.period IS 'Kỳ báo cáo / Period label';
-COMMENT ON COLUMN kpi.data_issue.level IS 'Cấp của số liệu / Level of the figures';
-COMMENT ON COLUMN kpi.data_issue.unit_code IS 'Mã đơn vị / Unit code';
-COMMENT ON COLUMN kpi.data_issue.unit_name IS 'Tên đơn vị / Unit name';
-COMMENT ON COLUMN kpi.data_issue.indicator IS 'Mã chỉ tiêu (NULL nếu vấn đề thuộc cả đơn vị) / Indicator code (NULL when the issue concerns the whole unit)';
-COMMENT ON COLUMN kpi.data_issue.source IS 'Nguồn của dòng có vấn đề: published hoặc computed (NULL nếu thiếu dòng) / Source of the row at issue: published or computed (NULL for a missing row)';
-COMMENT ON COLUMN kpi.data_issue.issue IS 'Loại vấn đề: rate_mismatch, numerator_above_denominator, missing_denominator, missing_target, received_differs, missing_count / Kind of issue';
-COMMENT ON COLUMN kpi.data_issue.reason IS 'Giải thích (tiếng Anh) / Reason in English';
-COMMENT ON COLUMN kpi.data_issue.reason_vi IS 'Giải thích (tiếng Việt) / Reason in Vietnamese';
-
--- ---------------------------------------------------------------------------
--- The report as Markdown
--- ---------------------------------------------------------------------------
+-- src/sql/report.sql: kpi.report_markdown(period), the period's report as
+-- Markdown, in the seed report's layout: section 1 (the level averages,
+-- printed and pooled), section 2 (an appendix per level with a table per
+-- kpi.appendix_table) and section 3 (the units below their assigned target).
+-- Every heading, column and row comes from kpi.indicator, kpi.level and
+-- kpi.appendix_table, so an indicator added there is reported with no edit
+-- here.
 
 CREATE FUNCTION kpi.report_markdown(period text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_label text := report_markdown.period;
+    v_label text := kpi.period_label(report_markdown.period);
     v_period record;
     v_ind record;
     v_target record;
@@ -1269,17 +19,13 @@ DECLARE
     v_table record;
     v_lines text[];
     v_line text;
+    v_header text;
     v_subheader text;
     v_appendix integer := 0;
     v_count bigint;
     v_roman text[] := ARRAY['i', 'ii', 'iii', 'iv', 'v', 'vi', 'vii', 'viii', 'ix', 'x'];
     md text[] := ARRAY[]::text[];
 BEGIN
-    IF v_label !~ '^[0-9]{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$' THEN
-        RAISE EXCEPTION 'invalid period label: "%"', v_label
-            USING ERRCODE = 'invalid_datetime_format',
-                  HINT = 'Period labels look like 2024-Q1, 2024-H1, 2024-03 or 2024.';
-    END IF;
     SELECT p.* INTO v_period FROM kpi.period AS p WHERE p.label = v_label;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown period "%"', v_label
@@ -1301,6 +47,7 @@ BEGIN
              || ''::text
              || 'Tỷ lệ bình quân theo báo cáo và tỷ lệ tính gộp từ phụ lục (tổng tử số trên tổng mẫu số của các đơn vị); chênh lệch = tính gộp − báo cáo, điểm phần trăm.'::text;
 
+    -- ---- section 1: per indicator, the level averages -------------------
     FOR v_ind IN
         SELECT i.* FROM kpi.indicator AS i
         WHERE EXISTS (SELECT FROM kpi.summary AS s WHERE s.period = v_label AND s.indicator = i.code)
@@ -1331,14 +78,14 @@ BEGIN
                  || '| Cấp | Báo cáo (%) | Tính gộp từ phụ lục (%) | Chênh lệch |'::text
                  || '|---|---|---|---|'::text;
         SELECT pg_catalog.array_agg(pg_catalog.format('| %s | %s | %s | %s |',
-                   CASE s.level WHEN 'all' THEN 'Cả tỉnh' WHEN 'province' THEN 'Cấp tỉnh'
-                                WHEN 'district' THEN 'Cấp huyện' ELSE 'Cấp xã' END,
+                   COALESCE(l.name_vi, 'Cả tỉnh'),
                    kpi.format_vi(s.printed_pct, 1, true),
                    kpi.format_vi(s.pct, 1, true),
                    kpi.format_vi(s.difference, 1, true))
-                 ORDER BY pg_catalog.array_position(ARRAY['all', 'province', 'district', 'commune'], s.level))
+                 ORDER BY l.position NULLS FIRST)
           INTO v_lines
         FROM kpi.summary AS s
+        LEFT JOIN kpi.level AS l ON l.code = s.level
         WHERE s.period = v_label AND s.indicator = v_ind.code;
         md := md || v_lines;
     END LOOP;
@@ -1347,121 +94,77 @@ BEGIN
         md := md || ''::text || 'Chưa có số liệu của kỳ này.'::text;
     END IF;
 
+    -- ---- section 2: an appendix per level, a table per appendix table ----
     md := md || ''::text || '## 2. Phụ lục'::text;
 
     FOR v_level IN
-        SELECT l.level, l.title
-        FROM (VALUES (1, 'province', 'CẤP TỈNH'), (2, 'district', 'CẤP HUYỆN'), (3, 'commune', 'CẤP XÃ'))
-             AS l (pos, level, title)
-        WHERE EXISTS (SELECT FROM kpi.result AS r WHERE r.period = v_label AND r.level = l.level)
-        ORDER BY l.pos
+        SELECT l.* FROM kpi.level AS l
+        WHERE EXISTS (SELECT FROM kpi.result AS r WHERE r.period = v_label AND r.level = l.code)
+        ORDER BY l.position
     LOOP
         v_appendix := v_appendix + 1;
         md := md || ''::text
-                 || pg_catalog.format('### Phụ lục %s. %s', v_appendix, v_level.title);
-        IF v_level.level = 'commune' THEN
-            md := md || ''::text
-                     || 'Mỗi dòng là tổng số liệu của các xã, phường, thị trấn thuộc huyện, thị xã, thành phố.'::text;
+                 || pg_catalog.format('### Phụ lục %s. %s', v_appendix, v_level.title_vi);
+        IF v_level.note_vi IS NOT NULL THEN
+            md := md || ''::text || v_level.note_vi;
         END IF;
 
         FOR v_table IN
-            SELECT t.pos, t.applies_to, t.indicators
-            FROM (VALUES (1, 'online', ARRAY['service_uptake', 'online_dossier', 'payment_uptake', 'online_payment']),
-                         (2, 'digital', ARRAY['digitization', 'data_reuse', 'e_result']))
-                 AS t (pos, applies_to, indicators)
-            ORDER BY t.pos
+            SELECT t.* FROM kpi.appendix_table AS t
+            WHERE EXISTS (SELECT FROM kpi.indicator AS i WHERE i.appendix_table = t.code)
+            ORDER BY t.position
         LOOP
-            -- heading: 1. Các chỉ tiêu: (i) ..., (ii) ...
-            SELECT pg_catalog.format('#### %s. Các chỉ tiêu: %s', v_table.pos,
-                       pg_catalog.string_agg(pg_catalog.format('(%s) %s', v_roman[x.n], i.name_vi), ', ' ORDER BY x.n))
-              INTO v_line
-            FROM pg_catalog.unnest(v_table.indicators) WITH ORDINALITY AS x (code, n)
-            JOIN kpi.indicator AS i ON i.code = x.code;
-            md := md || ''::text || v_line || ''::text;
+            -- heading: 1. Các chỉ tiêu: (i) ..., (ii) ...; then two header
+            -- rows: each indicator's name over its columns (target, its own
+            -- denominator if any, result, rate), and the columns' names
+            SELECT pg_catalog.format('#### %s. Các chỉ tiêu: %s', v_table.position,
+                       pg_catalog.string_agg(pg_catalog.format('(%s) %s', v_roman[x.n], x.name_vi), ', ' ORDER BY x.n)),
+                   '| TT | Cơ quan, đơn vị | Tổng số HS tiếp nhận | '
+                       || pg_catalog.string_agg(x.name_vi || pg_catalog.repeat(' |', x.ncols), ' ' ORDER BY x.n),
+                   '| | | | '
+                       || pg_catalog.string_agg('Chỉ tiêu được giao (%) | '
+                                                || COALESCE(x.own_denominator || ' | ', '')
+                                                || 'Kết quả | Tỷ lệ (%) |', ' ' ORDER BY x.n),
+                   3 + pg_catalog.sum(x.ncols)
+              INTO v_line, v_header, v_subheader, v_count
+            FROM (SELECT i.name_vi,
+                         pg_catalog.row_number() OVER (ORDER BY i.sort_order) AS n,
+                         CASE WHEN i.denominator_column <> 'dossiers_received' THEN i.denominator_label_vi END AS own_denominator,
+                         CASE WHEN i.denominator_column <> 'dossiers_received' THEN 4 ELSE 3 END AS ncols
+                  FROM kpi.indicator AS i
+                  WHERE i.appendix_table = v_table.code) AS x;
+            md := md || ''::text || v_line || ''::text
+                     || v_header || ('|' || pg_catalog.repeat('---|', v_count::integer)) || v_subheader;
 
-            IF v_table.applies_to = 'online' THEN
-                SELECT '| TT | Cơ quan, đơn vị | Tổng số HS tiếp nhận | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'service_uptake') || ' | | | | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'online_dossier') || ' | | | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'payment_uptake') || ' | | | | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'online_payment') || ' | | | |',
-                       '| | | | Chỉ tiêu được giao (%) | '
-                       || pg_catalog.max(i.denominator_label_vi) FILTER (WHERE i.code = 'service_uptake')
-                       || ' | Kết quả | Tỷ lệ (%) | Chỉ tiêu được giao (%) | Kết quả | Tỷ lệ (%) | Chỉ tiêu được giao (%) | '
-                       || pg_catalog.max(i.denominator_label_vi) FILTER (WHERE i.code = 'payment_uptake')
-                       || ' | Kết quả | Tỷ lệ (%) | Chỉ tiêu được giao (%) | '
-                       || pg_catalog.max(i.denominator_label_vi) FILTER (WHERE i.code = 'online_payment')
-                       || ' | Kết quả | Tỷ lệ (%) |'
-                  INTO v_line, v_subheader
-                FROM kpi.indicator AS i;
-                md := md || v_line || ('|' || pg_catalog.repeat('---|', 18)) || v_subheader;
-                SELECT pg_catalog.array_agg(pg_catalog.format('| %s |', pg_catalog.array_to_string(ARRAY[
-                           a.row_no::text,
-                           a.unit_name || COALESCE(' ' || m.marks, ''),
-                           COALESCE(a.dossiers_received::text, '-'),
-                           kpi.format_vi(a.service_uptake_target, 1, true),
-                           COALESCE(a.services_with_dossiers::text, '-'),
-                           COALESCE(a.services_with_online_dossiers::text, '-'),
-                           kpi.format_vi(a.service_uptake_pct, 1, true),
-                           kpi.format_vi(a.online_dossier_target, 1, true),
-                           COALESCE(a.online_dossiers::text, '-'),
-                           kpi.format_vi(a.online_dossier_pct, 1, true),
-                           kpi.format_vi(a.payment_uptake_target, 1, true),
-                           COALESCE(a.procedures_with_payment::text, '-'),
-                           COALESCE(a.procedures_with_online_payment::text, '-'),
-                           kpi.format_vi(a.payment_uptake_pct, 1, true),
-                           kpi.format_vi(a.online_payment_target, 1, true),
-                           COALESCE(a.dossiers_with_payment::text, '-'),
-                           COALESCE(a.dossiers_paid_online::text, '-'),
-                           kpi.format_vi(a.online_payment_pct, 1, true)], ' | '))
-                         ORDER BY a.row_no)
-                  INTO v_lines
-                FROM kpi.appendix_online AS a
-                LEFT JOIN (SELECT ur.row_no, pg_catalog.string_agg(n.mark, ' ' ORDER BY n.mark) AS marks
-                           FROM (SELECT DISTINCT r.row_no, r.unit_code FROM kpi.result AS r
-                                 WHERE r.period = v_label AND r.level = v_level.level) AS ur
-                           JOIN kpi.note AS n
-                             ON n.period = v_label AND n.level = v_level.level
-                            AND n.unit_code = ur.unit_code AND n.applies_to = 'online'
-                           GROUP BY ur.row_no) AS m ON m.row_no = a.row_no
-                WHERE a.period = v_label AND a.level = v_level.level;
-            ELSE
-                SELECT '| TT | Cơ quan, đơn vị | Tổng số HS tiếp nhận | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'digitization') || ' | | | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'data_reuse') || ' | | | '
-                       || pg_catalog.max(i.name_vi) FILTER (WHERE i.code = 'e_result') || ' | | | |',
-                       '| | | | Chỉ tiêu được giao (%) | Kết quả | Tỷ lệ (%) | Chỉ tiêu được giao (%) | Kết quả | Tỷ lệ (%) | Chỉ tiêu được giao (%) | '
-                       || pg_catalog.max(i.denominator_label_vi) FILTER (WHERE i.code = 'e_result')
-                       || ' | Kết quả | Tỷ lệ (%) |'
-                  INTO v_line, v_subheader
-                FROM kpi.indicator AS i;
-                md := md || v_line || ('|' || pg_catalog.repeat('---|', 13)) || v_subheader;
-                SELECT pg_catalog.array_agg(pg_catalog.format('| %s |', pg_catalog.array_to_string(ARRAY[
-                           a.row_no::text,
-                           a.unit_name || COALESCE(' ' || m.marks, ''),
-                           COALESCE(a.dossiers_received::text, '-'),
-                           kpi.format_vi(a.digitization_target, 1, true),
-                           COALESCE(a.digitized_dossiers::text, '-'),
-                           kpi.format_vi(a.digitization_pct, 1, true),
-                           kpi.format_vi(a.data_reuse_target, 1, true),
-                           COALESCE(a.reused_dossiers::text, '-'),
-                           kpi.format_vi(a.data_reuse_pct, 1, true),
-                           kpi.format_vi(a.e_result_target, 1, true),
-                           COALESCE(a.dossiers_resolved::text, '-'),
-                           COALESCE(a.e_result_dossiers::text, '-'),
-                           kpi.format_vi(a.e_result_pct, 1, true)], ' | '))
-                         ORDER BY a.row_no)
-                  INTO v_lines
-                FROM kpi.appendix_digital AS a
-                LEFT JOIN (SELECT ur.row_no, pg_catalog.string_agg(n.mark, ' ' ORDER BY n.mark) AS marks
-                           FROM (SELECT DISTINCT r.row_no, r.unit_code FROM kpi.result AS r
-                                 WHERE r.period = v_label AND r.level = v_level.level) AS ur
-                           JOIN kpi.note AS n
-                             ON n.period = v_label AND n.level = v_level.level
-                            AND n.unit_code = ur.unit_code AND n.applies_to = 'digital'
-                           GROUP BY ur.row_no) AS m ON m.row_no = a.row_no
-                WHERE a.period = v_label AND a.level = v_level.level;
-            END IF;
+            -- the rows: the unit's figures of each indicator of the table,
+            -- '-' where there are none; footnote marks after the name
+            SELECT pg_catalog.array_agg(pg_catalog.format('| %s |', pg_catalog.array_to_string(u.cells, ' | '))
+                                        ORDER BY u.row_no)
+              INTO v_lines
+            FROM (SELECT ru.row_no,
+                         ARRAY[ru.row_no::text,
+                               ru.unit_name || COALESCE(' ' || m.marks, ''),
+                               COALESCE(ru.dossiers_received::text, '-')]
+                         || ARRAY(SELECT c.cell
+                                  FROM kpi.indicator AS i
+                                  LEFT JOIN kpi.result AS r
+                                         ON r.period = v_label AND r.level = v_level.code
+                                        AND r.unit_code = ru.unit_code AND r.indicator = i.code
+                                  CROSS JOIN LATERAL (VALUES
+                                      (1, kpi.format_vi(r.target, 1, true)),
+                                      (2, CASE WHEN i.denominator_column <> 'dossiers_received'
+                                               THEN COALESCE(r.denominator::text, '-') END),
+                                      (3, COALESCE(r.numerator::text, '-')),
+                                      (4, kpi.format_vi(r.pct, 1, true))) AS c (pos, cell)
+                                  WHERE i.appendix_table = v_table.code AND c.cell IS NOT NULL
+                                  ORDER BY i.sort_order, c.pos) AS cells
+                  FROM (SELECT DISTINCT r.row_no, r.unit_code, r.unit_name, r.dossiers_received
+                        FROM kpi.result AS r
+                        WHERE r.period = v_label AND r.level = v_level.code) AS ru
+                  LEFT JOIN (SELECT n.unit_code, pg_catalog.string_agg(n.mark, ' ' ORDER BY n.mark) AS marks
+                             FROM kpi.note AS n
+                             WHERE n.period = v_label AND n.level = v_level.code AND n.applies_to = v_table.code
+                             GROUP BY n.unit_code) AS m ON m.unit_code = ru.unit_code) AS u;
             md := md || v_lines;
 
             -- footnotes under the table, as the report prints them
@@ -1470,7 +173,7 @@ BEGIN
               INTO v_line
             FROM kpi.note AS n
             JOIN kpi.unit AS u ON u.code = n.unit_code
-            WHERE n.period = v_label AND n.level = v_level.level AND n.applies_to = v_table.applies_to;
+            WHERE n.period = v_label AND n.level = v_level.code AND n.applies_to = v_table.code;
             IF v_line IS NOT NULL THEN
                 md := md || ''::text || v_line;
             END IF;
@@ -1480,9 +183,9 @@ BEGIN
                                                            i.name_vi), ' ' ORDER BY i.sort_order)
               INTO v_line
             FROM kpi.indicator AS i
-            WHERE i.code = ANY (v_table.indicators)
+            WHERE i.appendix_table = v_table.code
               AND EXISTS (SELECT FROM kpi.result AS r
-                          WHERE r.period = v_label AND r.level = v_level.level AND r.indicator = i.code
+                          WHERE r.period = v_label AND r.level = v_level.code AND r.indicator = i.code
                             AND r.applicable AND r.denominator IS NULL AND r.pct IS NOT NULL);
             IF v_line IS NOT NULL THEN
                 md := md || ''::text || v_line;
@@ -1494,6 +197,7 @@ BEGIN
         md := md || ''::text || 'Chưa có số liệu của kỳ này.'::text;
     END IF;
 
+    -- ---- section 3: units below their assigned target -------------------
     md := md || ''::text
              || '## 3. Đơn vị chưa đạt chỉ tiêu được giao'::text
              || ''::text
@@ -1506,8 +210,7 @@ BEGIN
     LOOP
         md := md || ''::text || ('### ' || v_ind.name_vi) || ''::text;
         SELECT pg_catalog.array_agg(pg_catalog.format('| %s | %s | %s | %s | %s | %s |',
-                   CASE r.level WHEN 'province' THEN 'Cấp tỉnh' WHEN 'district' THEN 'Cấp huyện' ELSE 'Cấp xã' END,
-                   r.row_no, r.unit_name,
+                   l.name_vi, r.row_no, r.unit_name,
                    kpi.format_vi(r.target, 1, true),
                    kpi.format_vi(r.pct, 1, true),
                    -- the difference of the printed figures; the exact gap
@@ -1518,10 +221,10 @@ BEGIN
                  ORDER BY CASE WHEN r.denominator > 0 AND r.numerator <= r.denominator
                                THEN kpi.gap(kpi.ratio(r.numerator, r.denominator), 0)
                                ELSE r.pct END,
-                          pg_catalog.array_position(ARRAY['province', 'district', 'commune'], r.level),
-                          r.row_no)
+                          l.position, r.row_no)
           INTO v_lines
         FROM kpi.result AS r
+        JOIN kpi.level AS l ON l.code = r.level
         WHERE r.period = v_label AND r.indicator = v_ind.code AND NOT r.met;
         IF v_lines IS NULL THEN
             md := md || '- Tất cả đơn vị có chỉ tiêu được giao đều đạt.'::text;
@@ -1541,4 +244,4 @@ END
 $$;
 
 COMMENT ON FUNCTION kpi.report_markdown(text) IS
-    'Báo cáo của kỳ dạng Markdown: phần 1 (số báo cáo và số tính gộp), sáu bảng phụ lục, các đơn vị chưa đạt chỉ tiêu / The period''s report in Markdown: section 1 (printed and pooled figures), the six appendix tables, the units below target';
+    'Báo cáo của kỳ dạng Markdown: phần 1 (số báo cáo và số tính gộp), các bảng phụ lục, các đơn vị chưa đạt chỉ tiêu / The period''s report in Markdown: section 1 (printed and pooled figures), the appendix tables, the units below target';

@@ -13,18 +13,16 @@
 //   - counts (names that count dossiers, procedures or services, and
 //     numerator/denominator): bigint;
 //   - names (name, *_name, name_*): text.
-// The functions of schema kpi (getFunctions) need a REMARKS too.  When the
-// report part is installed (kpi.load_sample() exists) at least 12 views must
-// be listed, and row 1 of kpi.appendix_province_online is read back with
-// known values (test/t_jdbc.sh has loaded the sample).  Prints every
-// violation; exits 1 on any.
+// The functions of schema kpi (getFunctions) need a REMARKS too.  At least
+// 12 views must be listed, and row 1 of kpi.appendix_province_online is read
+// back with known values (test/t_jdbc.sh has loaded the sample).  Prints
+// every violation; exits 1 on any.
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +30,7 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 public class KpiDiscovery {
-	// The views of issue 3: effective_count, result, appendix_online,
+	// The report views: effective_count, result, appendix_online,
 	// appendix_digital, six appendix_<level>_<kind>, summary, data_issue.
 	static final int MIN_REPORT_VIEWS = 12;
 
@@ -70,14 +68,6 @@ public class KpiDiscovery {
 			DatabaseMetaData md = conn.getMetaData();
 			System.out.println("driver: " + md.getDriverName() + " " + md.getDriverVersion()
 				+ "; server: " + md.getDatabaseProductVersion());
-
-			boolean report;
-			try (Statement st = conn.createStatement();
-				 ResultSet rs = st.executeQuery(
-					"SELECT pg_catalog.to_regprocedure('kpi.load_sample()') IS NOT NULL")) {
-				rs.next();
-				report = rs.getBoolean(1);
-			}
 
 			// Views and their columns
 			List<String> views = new ArrayList<>();
@@ -118,20 +108,13 @@ public class KpiDiscovery {
 			if (functions == 0)
 				violation("getFunctions lists no function in schema kpi: is kpi_ext installed?");
 
-			if (report) {
-				if (views.size() < MIN_REPORT_VIEWS)
-					violation("the report part is installed but getTables lists " + views.size()
-						+ " views in schema kpi, expected at least " + MIN_REPORT_VIEWS);
-				if (!views.contains("appendix_province_online"))
-					violation("getTables does not list kpi.appendix_province_online");
-				else
-					checkKnownRow(conn);
-			} else {
-				System.out.println("SKIPPED: kpi.load_sample() does not exist (the report part is not"
-					+ " installed): no minimum number of views, no known-row check of"
-					+ " kpi.appendix_province_online; checked the " + views.size()
-					+ " views and " + functions + " functions that exist");
-			}
+			if (views.size() < MIN_REPORT_VIEWS)
+				violation("getTables lists " + views.size()
+					+ " views in schema kpi, expected at least " + MIN_REPORT_VIEWS);
+			if (!views.contains("appendix_province_online"))
+				violation("getTables does not list kpi.appendix_province_online");
+			else
+				checkKnownRow(conn);
 		}
 
 		if (!violations.isEmpty()) {

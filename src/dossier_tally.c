@@ -1,14 +1,18 @@
 /*
- * dossier_agg.c
+ * dossier_tally.c
  *		kpi.dossier_tally(unit_code, ...): the one-pass engine behind
  *		kpi.refresh.  One transition call per dossier row.  The aggregate
  *		keeps a tally per unit itself and returns them all, as an array of
- *		kpi.tally sorted by unit code: per unit, the eight dossier counts the
- *		indicators need and, for the two indicators that count distinct
- *		procedures, every procedure the unit received with four flags.
- *		kpi.counts_from_dossiers then applies the units' online services to
- *		those few procedure rows and rolls communes up into their district,
- *		so no join runs per dossier.
+ *		kpi.tally sorted by unit code.  Per unit it counts dossiers by
+ *		combination of flags (src/flags.h, generated from the dossier flags
+ *		of src/catalogue.txt), once for the dossiers received in the period
+ *		and once for those resolved from 1 January to the period's end; and
+ *		it keeps every procedure the unit received, with the union of the
+ *		flags of its dossiers.  Which combinations an indicator adds up is
+ *		data (kpi.indicator): kpi.counts_from_dossiers applies it, with the
+ *		units' online services and the roll-up of communes into their
+ *		district, to the few rows that come out, so no join runs per dossier
+ *		and no indicator is known here.
  *
  * Why the aggregate groups by unit rather than running under GROUP BY
  * unit_code: the executor's hash aggregation on a text key costs more per
@@ -32,34 +36,18 @@
 #include "common/int.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "flags.h"
 #include "keyset.h"
 
-/* counters */
-enum
-{
-	C_RECEIVED,					/* received in the period */
-	C_ONLINE,					/* ... through the online channel */
-	C_DIGITIZED,				/* ... with digitised components */
-	C_REUSED,					/* ... filled from digitised data */
-	C_FEE,						/* ... fee-bearing */
-	C_PAID,						/* ... fee-bearing and paid online */
-	C_RESOLVED,					/* resolved from 1 January to the period's end */
-	C_ERESULT,					/* ... with an electronic result */
-	N_COUNTERS
-};
-
-/* flags of a procedure in the set (documented with kpi.tally) */
-#define P_RECEIVED			0x01	/* received a dossier in the period */
-#define P_ONLINE			0x02	/* ... an online one */
-#define P_FEE				0x04	/* ... a fee-bearing one */
-#define P_PAID				0x08	/* ... a fee-bearing one paid online */
-#define P_ALL				0x0F
+/* the two counts of a unit: dossiers received, dossiers resolved */
+#define N_BASES 2
 
 
 /* The tally of one unit. */
@@ -69,7 +57,7 @@ typedef struct UnitTally
 	uint64		w1;				/* its last 8 bytes when longer than 8, else 0 */
 	uint32		len;
 	char	   *code;			/* the code's bytes, in the state's context */
-	int64		c[N_COUNTERS];
+	int64		c[N_BASES][FLAG_COMBINATIONS];	/* dossiers by combination of flags */
 	KeySet		procs;
 } UnitTally;
 
@@ -247,6 +235,9 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 	TimestampTz period_end;
 	bool		received;
 	bool		resolved;
+	bool		online = false;
+	bool		fee;
+	uint8		flags;
 	text	   *unit;
 	UnitTally  *t;
 
@@ -275,54 +266,55 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 	unit = PG_GETARG_TEXT_PP(1);
 	t = unit_tally(st, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit), NULL);
 
+	if (!PG_ARGISNULL(3))
+	{
+		text	   *channel = PG_GETARG_TEXT_PP(3);
+
+		online = VARSIZE_ANY_EXHDR(channel) == 6 &&
+			memcmp(VARDATA_ANY(channel), "online", 6) == 0;
+	}
+	fee = ARG_BOOL(4);
+	flags = (online ? FLAG_ONLINE : 0) |
+		(fee ? FLAG_FEE : 0) |
+		(fee && ARG_BOOL(5) ? FLAG_PAID : 0) |
+		(ARG_BOOL(6) ? FLAG_DIGITIZED : 0) |
+		(ARG_BOOL(7) ? FLAG_REUSED : 0) |
+		(ARG_BOOL(8) ? FLAG_E_RESULT : 0);
+
 	if (received)
 	{
-		bool		online = false;
-		bool		fee = ARG_BOOL(4);
-		bool		paid = fee && ARG_BOOL(5);
-
-		if (!PG_ARGISNULL(3))
-		{
-			text	   *channel = PG_GETARG_TEXT_PP(3);
-
-			online = VARSIZE_ANY_EXHDR(channel) == 6 &&
-				memcmp(VARDATA_ANY(channel), "online", 6) == 0;
-		}
-		t->c[C_RECEIVED]++;
-		t->c[C_ONLINE] += online;
-		t->c[C_DIGITIZED] += ARG_BOOL(6);
-		t->c[C_REUSED] += ARG_BOOL(7);
-		t->c[C_FEE] += fee;
-		t->c[C_PAID] += paid;
-
+		t->c[0][flags]++;
 		if (!PG_ARGISNULL(2))
 		{
 			text	   *code = PG_GETARG_TEXT_PP(2);
 
-			keyset_add_text(&t->procs, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code),
-							P_RECEIVED | (online ? P_ONLINE : 0) |
-							(fee ? P_FEE : 0) | (paid ? P_PAID : 0), 0);
+			keyset_add_text(&t->procs, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), flags, 0);
 		}
 	}
 	if (resolved)
-	{
-		t->c[C_RESOLVED]++;
-		t->c[C_ERESULT] += ARG_BOOL(8);
-	}
+		t->c[1][flags]++;
 	PG_RETURN_POINTER(st);
 }
 
-/* Add counters, checked: a forged serialised state could overflow them. */
-static void
-add_counters(int64 *acc, const int64 *c)
+static pg_attribute_noreturn() void
+count_out_of_range(void)
 {
-	int			i;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("dossier count out of range")));
+}
 
-	for (i = 0; i < N_COUNTERS; i++)
-		if (pg_add_s64_overflow(acc[i], c[i], &acc[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("dossier count out of range")));
+/* Add counts, checked: a forged serialised state could overflow them. */
+static void
+add_counts(int64 (*acc)[FLAG_COMBINATIONS], int64 (*c)[FLAG_COMBINATIONS])
+{
+	int			b;
+	int			f;
+
+	for (b = 0; b < N_BASES; b++)
+		for (f = 0; f < FLAG_COMBINATIONS; f++)
+			if (pg_add_s64_overflow(acc[b][f], c[b][f], &acc[b][f]))
+				count_out_of_range();
 }
 
 PG_FUNCTION_INFO_V1(dossier_tally_combine);
@@ -344,11 +336,11 @@ dossier_tally_combine(PG_FUNCTION_ARGS)
 	a = PG_ARGISNULL(0) ? state_new(aggcontext) : (DossierState *) PG_GETARG_POINTER(0);
 	for (u = 0; u < b->nunits; u++)
 	{
-		const UnitTally *bt = b->units[u];
+		UnitTally  *bt = b->units[u];
 		UnitTally  *t = unit_tally(a, bt->code, bt->len, NULL);
 		KeySetIter	kit;
 
-		add_counters(t->c, bt->c);
+		add_counts(t->c, bt->c);
 		keyset_iter_mem(&kit, &bt->procs);
 		keyset_merge(&t->procs, &kit);
 	}
@@ -357,11 +349,11 @@ dossier_tally_combine(PG_FUNCTION_ARGS)
 
 /*
  * Serialised form: int64 number of units, then per unit: uint32 code
- * length, the code's bytes, the eight int64 counters, uint64 size of the
- * procedure set's flat form, that flat form (keyset.c).  Fields are
- * unaligned and read with memcpy.
+ * length, the code's bytes, the counts (N_BASES x FLAG_COMBINATIONS int64),
+ * uint64 size of the procedure set's flat form, that flat form (keyset.c).
+ * Fields are unaligned and read with memcpy.
  */
-#define UNIT_FIXED (sizeof(uint32) + N_COUNTERS * sizeof(int64) + sizeof(uint64))
+#define UNIT_FIXED (sizeof(uint32) + sizeof(((UnitTally *) NULL)->c) + sizeof(uint64))
 
 PG_FUNCTION_INFO_V1(dossier_tally_serialize);
 Datum
@@ -408,6 +400,19 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(out);
 }
 
+/*
+ * A unit or procedure code of a serialised state is text of the database's
+ * encoding, as the transition function got it: no NUL byte, no invalid
+ * sequence.
+ */
+static void
+check_code(const char *code, uint32 len)
+{
+	if (memchr(code, '\0', len) != NULL ||
+		!pg_verify_mbstr(GetDatabaseEncoding(), code, (int) len, true))
+		keyset_corrupt();
+}
+
 PG_FUNCTION_INFO_V1(dossier_tally_deserialize);
 Datum
 dossier_tally_deserialize(PG_FUNCTION_ARGS)
@@ -435,7 +440,10 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 		bool		is_new;
 		KeySetIter	it;
 		KeyEntry	e;
-		int			i;
+		int64		total;
+		int64		received;
+		int			b;
+		int			f;
 
 		if ((size_t) (end - p) < UNIT_FIXED)
 			keyset_corrupt();
@@ -446,18 +454,22 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 			keyset_corrupt();
 		code = p;
 		p += len;
+		check_code(code, len);
 		t = unit_tally(st, code, len, &is_new);
 		if (!is_new)
 			keyset_corrupt();	/* a unit twice */
 		memcpy(t->c, p, sizeof(t->c));
 		p += sizeof(t->c);
-		for (i = 0; i < N_COUNTERS; i++)
-			if (t->c[i] < 0)
-				keyset_corrupt();
-		if (t->c[C_ONLINE] > t->c[C_RECEIVED] || t->c[C_DIGITIZED] > t->c[C_RECEIVED] ||
-			t->c[C_REUSED] > t->c[C_RECEIVED] || t->c[C_FEE] > t->c[C_RECEIVED] ||
-			t->c[C_PAID] > t->c[C_FEE] || t->c[C_ERESULT] > t->c[C_RESOLVED] ||
-			(t->c[C_RECEIVED] == 0 && t->c[C_RESOLVED] == 0))
+		/* counts are not negative, a combination no row can have is 0, and a unit counts something */
+		total = 0;
+		for (b = 0; b < N_BASES; b++)
+			for (f = 0; f < FLAG_COMBINATIONS; f++)
+			{
+				if (t->c[b][f] < 0 || (!FLAG_VALID(f) && t->c[b][f] != 0))
+					keyset_corrupt();
+				total |= t->c[b][f];
+			}
+		if (total == 0)
 			keyset_corrupt();
 		memcpy(&setsize, p, sizeof(uint64));
 		p += sizeof(uint64);
@@ -468,14 +480,17 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 			keyset_corrupt();
 		while (keyset_iter_next(&it, &e))
 		{
-			/* every key was received; paid online implies fee-bearing */
-			if (!(e.flags & P_RECEIVED) || (e.flags & ~P_ALL) != 0 ||
-				((e.flags & P_PAID) && !(e.flags & P_FEE)))
+			if (!FLAG_VALID(e.flags))
 				keyset_corrupt();
+			check_code(e.tkey, e.len);
 			keyset_add_entry(&t->procs, KS_TEXT, &e, ERRCODE_DATA_CORRUPTED);
 		}
 		/* procedures are received dossiers: no more of them than dossiers */
-		if (t->procs.nkeys > t->c[C_RECEIVED])
+		received = 0;
+		for (f = 0; f < FLAG_COMBINATIONS; f++)
+			if (pg_add_s64_overflow(received, t->c[0][f], &received))
+				received = PG_INT64_MAX;
+		if (t->procs.nkeys > received)
 			keyset_corrupt();
 		p += setsize;
 	}
@@ -496,21 +511,39 @@ cmp_unit(const void *a, const void *b)
 	return (x->len > y->len) - (x->len < y->len);
 }
 
-/* One kpi.tally: the unit, its eight counts, its procedures (sorted) with their flags. */
-static Datum
-tally_datum(const UnitTally *t, TupleDesc tupdesc)
+/* The combinations of flags with a count, ascending, and their counts, as two arrays. */
+static void
+counts_arrays(const int64 *c, Datum *flags_array, Datum *counts_array)
 {
-	Datum		values[N_COUNTERS + 3];
-	bool		nulls[N_COUNTERS + 3] = {0};
+	Datum		flags[FLAG_COMBINATIONS];
+	Datum		counts[FLAG_COMBINATIONS];
+	int			n = 0;
+	int			f;
+
+	for (f = 0; f < FLAG_COMBINATIONS; f++)
+		if (c[f] != 0)
+		{
+			flags[n] = Int32GetDatum(f);
+			counts[n] = Int64GetDatum(c[f]);
+			n++;
+		}
+	*flags_array = PointerGetDatum(construct_array(flags, n, INT4OID, 4, true, TYPALIGN_INT));
+	*counts_array = PointerGetDatum(construct_array(counts, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * The procedures of a unit, sorted, and their flags: the union of the
+ * flags of their dossiers, or with v1_0, version 1.0's procedure flags (1
+ * received, 2 online, 4 fee-bearing, 8 paid online).
+ */
+static void
+procedure_arrays(const UnitTally *t, bool v1_0, Datum *codes_array, Datum *flags_array)
+{
 	KeySetIter	it;
 	KeyEntry   *entries;
 	Datum	   *codes;
 	Datum	   *flags;
 	int64		i;
-
-	values[0] = PointerGetDatum(cstring_to_text_with_len(t->code, t->len));
-	for (i = 0; i < N_COUNTERS; i++)
-		values[1 + i] = Int64GetDatum(t->c[i]);
 
 	keyset_iter_mem(&it, &t->procs);
 	entries = keyset_sorted(&it);
@@ -518,11 +551,68 @@ tally_datum(const UnitTally *t, TupleDesc tupdesc)
 	flags = palloc(Max(it.nkeys, 1) * sizeof(Datum));
 	for (i = 0; i < it.nkeys; i++)
 	{
+		uint8		f = entries[i].flags;
+
 		codes[i] = PointerGetDatum(cstring_to_text_with_len(entries[i].tkey, entries[i].len));
-		flags[i] = Int32GetDatum(entries[i].flags);
+		flags[i] = Int32GetDatum(!v1_0 ? f :
+								 1 | ((f & FLAG_ONLINE) ? 2 : 0) | ((f & FLAG_FEE) ? 4 : 0) |
+								 ((f & FLAG_PAID) ? 8 : 0));
 	}
-	values[N_COUNTERS + 1] = PointerGetDatum(construct_array(codes, it.nkeys, TEXTOID, -1, false, TYPALIGN_INT));
-	values[N_COUNTERS + 2] = PointerGetDatum(construct_array(flags, it.nkeys, INT4OID, 4, true, TYPALIGN_INT));
+	*codes_array = PointerGetDatum(construct_array(codes, it.nkeys, TEXTOID, -1, false, TYPALIGN_INT));
+	*flags_array = PointerGetDatum(construct_array(flags, it.nkeys, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+#define TALLY_ATTRIBUTES 7
+
+/* One kpi.tally: the unit, its counts by flags, its procedures with their flags. */
+static Datum
+tally_datum(const UnitTally *t, TupleDesc tupdesc)
+{
+	Datum		values[TALLY_ATTRIBUTES];
+	bool		nulls[TALLY_ATTRIBUTES] = {0};
+
+	values[0] = PointerGetDatum(cstring_to_text_with_len(t->code, t->len));
+	counts_arrays(t->c[0], &values[1], &values[2]);
+	counts_arrays(t->c[1], &values[3], &values[4]);
+	procedure_arrays(t, false, &values[5], &values[6]);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/*
+ * Version 1.0's kpi.tally: eight counts and 1.0's procedure flags.  A 1.0
+ * database runs this library's functions until ALTER EXTENSION kpi_ext
+ * UPDATE, and its kpi.refresh must keep working meanwhile.
+ */
+#define TALLY_1_0_ATTRIBUTES 11
+
+static int64
+sum_with(const int64 *c, int flags)
+{
+	int64		n = 0;
+	int			f;
+
+	for (f = 0; f < FLAG_COMBINATIONS; f++)
+		if ((f & flags) == flags && pg_add_s64_overflow(n, c[f], &n))
+			count_out_of_range();
+	return n;
+}
+
+static Datum
+tally_1_0_datum(const UnitTally *t, TupleDesc tupdesc)
+{
+	Datum		values[TALLY_1_0_ATTRIBUTES];
+	bool		nulls[TALLY_1_0_ATTRIBUTES] = {0};
+
+	values[0] = PointerGetDatum(cstring_to_text_with_len(t->code, t->len));
+	values[1] = Int64GetDatum(sum_with(t->c[0], 0));
+	values[2] = Int64GetDatum(sum_with(t->c[0], FLAG_ONLINE));
+	values[3] = Int64GetDatum(sum_with(t->c[0], FLAG_DIGITIZED));
+	values[4] = Int64GetDatum(sum_with(t->c[0], FLAG_REUSED));
+	values[5] = Int64GetDatum(sum_with(t->c[0], FLAG_FEE));
+	values[6] = Int64GetDatum(sum_with(t->c[0], FLAG_PAID));
+	values[7] = Int64GetDatum(sum_with(t->c[1], 0));
+	values[8] = Int64GetDatum(sum_with(t->c[1], FLAG_E_RESULT));
+	procedure_arrays(t, true, &values[9], &values[10]);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
@@ -555,7 +645,7 @@ dossier_tally_final(PG_FUNCTION_ARGS)
 	st = (DossierState *) PG_GETARG_POINTER(0);
 
 	tupdesc = lookup_rowtype_tupdesc(elemtype, -1);
-	if (tupdesc->natts != N_COUNTERS + 3)
+	if (tupdesc->natts != TALLY_ATTRIBUTES && tupdesc->natts != TALLY_1_0_ATTRIBUTES)
 		elog(ERROR, "dossier_tally_final: the result type is not an array of kpi.tally");
 
 	/* sorted in a copy: a window aggregate may call this again */
@@ -566,7 +656,9 @@ dossier_tally_final(PG_FUNCTION_ARGS)
 
 	elems = palloc(Max(n, 1) * sizeof(Datum));
 	for (i = 0; i < n; i++)
-		elems[i] = tally_datum(units[i], tupdesc);
+		elems[i] = tupdesc->natts == TALLY_ATTRIBUTES
+			? tally_datum(units[i], tupdesc)
+			: tally_1_0_datum(units[i], tupdesc);
 	ReleaseTupleDesc(tupdesc);
 
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);

@@ -1,9 +1,10 @@
 /*
- * kpi_ext.h
- *		Declarations shared by the C files of kpi_ext.
+ * ratio.h
+ *		The kpi.ratio type (ratio.c), shared by the C files that make or
+ *		read ratios: ratio_agg.c, coverage.c, format.c.
  */
-#ifndef KPI_EXT_H
-#define KPI_EXT_H
+#ifndef KPI_RATIO_H
+#define KPI_RATIO_H
 
 #include "postgres.h"
 #include "fmgr.h"
@@ -31,4 +32,4 @@ extern void ratio_check(int64 numerator, int64 denominator);
 extern void ratio_add_into(Ratio *acc, int64 numerator, int64 denominator);
 extern void kpi_check_digits(int32 digits);
 
-#endif							/* KPI_EXT_H */
+#endif							/* KPI_RATIO_H */

@@ -1,7 +1,8 @@
--- kpi_ext 1.0: the core.  kpi.ratio, its functions and aggregates.
+-- src/sql/ratio.sql: the type kpi.ratio, an exact share of two counts, its
+-- functions, and the aggregates that make ratios from rows (share, sum,
+-- coverage).  The first part of the install script: the control file names
+-- schema kpi, which CREATE EXTENSION creates before running it.
 \echo Use "CREATE EXTENSION kpi_ext" to load this file. \quit
-
--- The control file names schema kpi; CREATE EXTENSION creates it.
 
 ------------------------------------------------------------------------
 -- kpi.ratio

@@ -1,0 +1,12 @@
+-- src/sql/appendix.sql: the appendix tables of the report as views.
+--
+-- Per table of src/catalogue.txt (online, digital), the view
+-- kpi.appendix_<table> has one row per period, level and appendix row, and
+-- one view per level (kpi.appendix_province_online, ...) has that level's
+-- rows; their columns, in the report's order, are those of the table's
+-- indicators: <code>_target, the denominator column (unless it is the shared
+-- dossiers_received), the numerator column, <code>_pct.  NULL where the
+-- report prints '-'.  They are generated from the catalogue by src/build.pl
+-- and read kpi.result, which has every indicator, one row each.
+
+-- @appendix_views
