@@ -140,7 +140,9 @@ COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boole
 -- what this function returns.
 -- JIT is off: the pass evaluates no expression but the aggregate's
 -- arguments, and compiling them took longer (about 0.1 s, in every worker)
--- than it saved (docs/benchmarks.md).  DateStyle is ISO so that the bounds
+-- than it saved (docs/benchmarks.md).  Nested loops are off: the planner
+-- cannot know how many procedures the tallies hold (tens of thousands),
+-- and a lookup in kpi.service for each cost ten times a hash join.  DateStyle is ISO so that the bounds
 -- written into the query carry a numeric UTC offset whatever the session's
 -- DateStyle and TimeZone (with DateStyle Postgres a zone abbreviation such
 -- as IST would be read back as another zone).
@@ -150,6 +152,7 @@ RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_nestloop = off
 SET DateStyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -214,28 +217,33 @@ BEGIN
                kpi.flag_mask(i.denominator_flags || i.numerator_flags) AS num_mask
         FROM kpi.indicator AS i
         WHERE i.basis IS NOT NULL
-    ), cell AS (
-        SELECT r.level, r.code, 'received' AS basis, c.flags, c.n
-        FROM row_unit AS r CROSS JOIN LATERAL unnest(r.received_flags, r.received) AS c (flags, n)
-        UNION ALL
-        SELECT r.level, r.code, 'resolved', c.flags, c.n
-        FROM row_unit AS r CROSS JOIN LATERAL unnest(r.resolved_flags, r.resolved) AS c (flags, n)
     ), dossier_count AS (
-        SELECT c.level, c.code, f.code AS indicator,
-               coalesce(sum(c.n) FILTER (WHERE c.flags & f.num_mask = f.num_mask), 0)::bigint AS n,
-               coalesce(sum(c.n) FILTER (WHERE c.flags & f.den_mask = f.den_mask), 0)::bigint AS d
-        FROM cell AS c JOIN formula AS f ON f.basis = c.basis AND f.counts = 'dossiers'
+        -- per unit, each indicator adds up the combinations of flags it
+        -- asks for (a few dozen per unit); then per appendix row
+        SELECT r.level, r.code, f.code AS indicator, sum(x.n)::bigint AS n, sum(x.d)::bigint AS d
+        FROM row_unit AS r
+        JOIN formula AS f ON f.counts = 'dossiers'
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum(c.n) FILTER (WHERE c.flags & f.num_mask = f.num_mask), 0) AS n,
+                   coalesce(sum(c.n) FILTER (WHERE c.flags & f.den_mask = f.den_mask), 0) AS d
+            FROM unnest(CASE f.basis WHEN 'received' THEN r.received_flags ELSE r.resolved_flags END,
+                        CASE f.basis WHEN 'received' THEN r.received ELSE r.resolved END) AS c (flags, n)) AS x
         GROUP BY 1, 2, 3
-    ), procedure_count AS (
-        SELECT r.level, r.code, f.code AS indicator,
-               kpi.coverage(p.code, p.flags & f.num_mask = f.num_mask) AS cov
+    ), procedure_service AS (
+        -- each procedure received, with how the unit offers it (a hash join:
+        -- a unit has hundreds of procedures, and a lookup each costs more)
+        SELECT r.level, r.code, p.code AS procedure_code, p.flags, s.online_service, s.online_payment
         FROM row_unit AS r
         CROSS JOIN LATERAL unnest(r.procedures, r.procedure_flags) AS p (code, flags)
         JOIN kpi.service AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
+    ), procedure_count AS (
+        SELECT ps.level, ps.code, f.code AS indicator,
+               kpi.coverage(ps.procedure_code, ps.flags & f.num_mask = f.num_mask) AS cov
+        FROM procedure_service AS ps
         JOIN formula AS f ON f.counts = 'procedures' AND f.basis = 'received'
-        WHERE p.flags & f.den_mask = f.den_mask
-          AND CASE f.service WHEN 'online_service' THEN s.online_service
-                             WHEN 'online_payment' THEN s.online_payment END
+                         AND ps.flags & f.den_mask = f.den_mask
+                         AND CASE f.service WHEN 'online_service' THEN ps.online_service
+                                            WHEN 'online_payment' THEN ps.online_payment END
         GROUP BY 1, 2, 3
     ), row_indicator AS (
         SELECT DISTINCT r.level, r.code, f.code AS indicator
