@@ -13,29 +13,12 @@ SELECT (SELECT pg_catalog.count(*) FROM kpi.unit) AS units,
 
 SELECT kpi.load_sample();
 
-CREATE TEMP TABLE snapshot AS
-SELECT 'unit' AS t, pg_catalog.count(*) AS n, pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) AS h FROM kpi.unit AS x
-UNION ALL SELECT 'period', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.period AS x
-UNION ALL SELECT 'target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.target AS x
-UNION ALL SELECT 'assigned_target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.assigned_target AS x
-UNION ALL SELECT 'indicator_count', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.indicator_count AS x
-UNION ALL SELECT 'printed_summary', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.printed_summary AS x
-UNION ALL SELECT 'note', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.note AS x;
-SELECT t, n FROM snapshot ORDER BY t;
+\set sample_tables '{kpi.unit, kpi.period, kpi.target, kpi.assigned_target, kpi.indicator_count, kpi.printed_summary, kpi.note}'
+CREATE TEMP TABLE snapshot AS SELECT pg_temp.table_state(:'sample_tables') AS h;
 
 -- Twice: nothing inserted, nothing changed.
 SELECT kpi.load_sample() AS inserted_again;
-SELECT s.t, s.n = x.n AND s.h = x.h AS unchanged
-FROM snapshot AS s
-JOIN (SELECT 'unit' AS t, pg_catalog.count(*) AS n, pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) AS h FROM kpi.unit AS x
-      UNION ALL SELECT 'period', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.period AS x
-      UNION ALL SELECT 'target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.target AS x
-      UNION ALL SELECT 'assigned_target', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.assigned_target AS x
-      UNION ALL SELECT 'indicator_count', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.indicator_count AS x
-      UNION ALL SELECT 'printed_summary', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.printed_summary AS x
-      UNION ALL SELECT 'note', pg_catalog.count(*), pg_catalog.md5(pg_catalog.string_agg(x::text, ';' ORDER BY x::text)) FROM kpi.note AS x) AS x
-  ON x.t = s.t
-ORDER BY s.t;
+SELECT h = pg_temp.table_state(:'sample_tables') AS unchanged FROM snapshot;
 
 -- The CSV files of data/sample, row for row.
 \getenv abs_srcdir PG_ABS_SRCDIR
@@ -113,13 +96,18 @@ ORDER BY year, indicator;
 SELECT label, year, starts, ends, name_vi, name_en FROM kpi.period;
 
 -- The tables refuse what cannot be.
-SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('xa-a', 'UBND xã A', 'commune')$$) AS commune_without_district;
-SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-a', 'UBND xã A', 'commune', 'so-y-te')$$) AS commune_under_department;
-SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-a', 'UBND xã A', 'commune', 'huyen-xyz')$$) AS commune_under_nothing;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-c', 'UBND xã C', 'commune', 'huyen-xyz')$$) AS commune_under_nothing;
 SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('so-a', 'Sở A', 'province', 'huyen-an-lao')$$) AS department_with_parent;
 SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('so-b', 'Sở B', 'ward')$$) AS bad_level;
-SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('so-b', 'Sở B (*)', 'province')$$) AS mark_in_name;
 SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('Sở B', 'Sở B', 'province')$$) AS bad_code;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('.H44', 'Sở B', 'province')$$) AS code_starts_with_dot;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES (repeat('a', 101), 'Sở B', 'province')$$) AS code_too_long;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('SO-Y-TE', 'Sở Y tế', 'province')$$) AS code_differs_only_in_case;
+SELECT pg_temp.err($$INSERT INTO kpi.unit (code, name, level) VALUES ('so-b', '  ', 'province')$$) AS blank_name;
+-- a commune's district must be a district: checked at commit, after a
+-- change of code has followed to the communes
+INSERT INTO kpi.unit (code, name, level, parent_code) VALUES ('xa-b', 'UBND xã B', 'commune', 'so-y-te');
+SELECT pg_catalog.count(*) AS nothing_written FROM kpi.unit WHERE code IN ('xa-b', 'xa-c', 'so-a', 'so-b', 'SO-Y-TE');
 SELECT pg_temp.err($$INSERT INTO kpi.period (label, starts, ends) VALUES ('2024Q2', '2024-04-01', '2024-06-30')$$) AS bad_label;
 SELECT pg_temp.err($$INSERT INTO kpi.period (label, starts, ends) VALUES ('2024-Q2', '2024-07-01', '2024-06-30')$$) AS ends_before_start;
 SELECT pg_temp.err($$INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, applicable, numerator) VALUES ('2024-Q1', 'district', 'so-y-te', 'e_result', true, 1)$$) AS department_at_district_level;
@@ -144,7 +132,6 @@ INSERT INTO kpi.unit (code, name, level, parent_code, sort_order)
 VALUES ('xa-an-hoa', 'UBND xã An Hòa', 'commune', 'huyen-an-lao', 1);
 INSERT INTO kpi.indicator_count (period, level, unit_code, indicator, numerator, denominator)
 VALUES ('2024-Q1', 'commune', 'xa-an-hoa', 'online_dossier', 10, 12);
-SELECT pg_temp.err($$UPDATE kpi.unit SET level = 'province', parent_code = NULL WHERE code = 'huyen-an-lao'$$) AS district_with_communes_changes_level;
 UPDATE kpi.unit SET code = 'huyen-an-lao-2' WHERE code = 'huyen-an-lao';
 SELECT (SELECT pg_catalog.count(*) FROM kpi.indicator_count WHERE unit_code = 'huyen-an-lao-2') AS counts,
        (SELECT pg_catalog.count(*) FROM kpi.assigned_target WHERE unit_code = 'huyen-an-lao-2') AS targets,
@@ -154,8 +141,24 @@ INSERT INTO kpi.unit (code, name, level, parent_code)
 VALUES ('xa-moi', 'UBND xã Mới', 'commune', 'huyen-moi'), ('huyen-moi', 'UBND huyện Mới', 'district', NULL);
 SELECT code, level, parent_code FROM kpi.unit WHERE code IN ('xa-moi', 'huyen-moi') ORDER BY code;
 SELECT pg_temp.err($$DELETE FROM kpi.unit WHERE code = 'huyen-moi'$$) AS delete_district_with_communes;
-DELETE FROM kpi.unit WHERE code IN ('xa-moi', 'huyen-moi');
-ROLLBACK;
+-- since July 2025 a commune has no district, and a portal code (H44.100)
+-- or a footnote mark in a name are accepted
+INSERT INTO kpi.unit (code, name, level, parent_code, sort_order)
+VALUES ('H44.100', 'UBND xã Hy Cương', 'commune', NULL, 2), ('H44.07', 'Sở Nội vụ (*)', 'province', NULL, 30);
+SELECT code, name, level, parent_code, parent_level FROM kpi.unit WHERE code LIKE 'H44.%' ORDER BY code;
+COMMIT;
+-- a district with communes stays a district (checked at commit)
+UPDATE kpi.unit SET level = 'province' WHERE code = 'huyen-moi';
+SELECT code, level FROM kpi.unit WHERE code = 'huyen-moi';
+-- ... and may change level once they have gone
+DELETE FROM kpi.unit WHERE code = 'xa-moi';
+UPDATE kpi.unit SET level = 'province' WHERE code = 'huyen-moi';
+-- put everything back
+BEGIN;
+DELETE FROM kpi.indicator_count WHERE unit_code = 'xa-an-hoa';
+DELETE FROM kpi.unit WHERE code IN ('xa-an-hoa', 'huyen-moi', 'H44.100', 'H44.07');
+UPDATE kpi.unit SET code = 'huyen-an-lao' WHERE code = 'huyen-an-lao-2';
+COMMIT;
 
 -- The tables that users edit are extension configuration tables
 -- (pg_dump keeps their rows); the indicators shipped by the extension are
@@ -168,6 +171,9 @@ WHERE e.extname = 'kpi_ext'
   AND c.relname IN ('indicator', 'unit', 'period', 'target', 'assigned_target',
                     'indicator_count', 'printed_summary', 'note')
 ORDER BY c.relname;
+
+-- every refused or undone change left the tables as they were
+SELECT h = pg_temp.table_state(:'sample_tables') AS unchanged FROM snapshot;
 
 DROP TABLE snapshot, csv_unit, csv_count, csv_summary, csv_note;
 DROP EXTENSION kpi_ext;

@@ -1,10 +1,17 @@
--- Loading published counts: kpi.staging_counts and
--- kpi.ingest_counts().  The seed's counts as the report prints them load to
--- exactly the sample's published numbers and targets; the older dot-decimal
--- file loads once its empty cells say "-"; every rejection reason, with its
--- exact text, beside good rows that load; loading twice changes nothing;
--- an empty file and a header-only file; an unexpected failure leaves
--- everything as it was.
+-- Loading published counts: kpi.staging_counts, kpi.ingest_counts() and
+-- kpi.rejected_counts.  The seed's counts as the report prints them, copied
+-- with a plain COPY (the staging table has exactly the file's columns), load
+-- to exactly the sample's published numbers and targets; loading twice
+-- changes nothing, not even a row version; the older dot-decimal file loads
+-- once its rejected rows, fixed in kpi.rejected_counts, say "-"; every
+-- rejection reason, with its exact text and the row's line in the file,
+-- beside good rows that load (unit codes and periods in any letter case);
+-- fixing rejected rows in place loads them and leaves the others as they
+-- were; Excel's blank rows are dropped and a header read as a row is
+-- rejected; COPY itself refuses a header that does not match, an extra
+-- column and an empty line; an empty file and a header-only file; an
+-- unexpected failure leaves everything as it was; two ingests of counts
+-- take the same lock, to the end of the transaction.
 \i test/helpers.sql
 CREATE EXTENSION kpi_ext;
 SELECT kpi.load_sample() > 0 AS sample_loaded;
@@ -12,47 +19,44 @@ SET DateStyle = ISO;
 \getenv abs_srcdir PG_ABS_SRCDIR
 \getenv abs_builddir PG_ABS_BUILDDIR
 
--- The staging table: every column text, in the order of the CSV files,
--- each commented; registered so that pg_dump keeps rejected rows.
-SELECT a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+-- The staging table: every column text, exactly the columns of the CSV
+-- files, each commented; the rejected rows' table: line and reasons, then
+-- the same columns; both registered so that pg_dump keeps their rows.
+SELECT a.attrelid::pg_catalog.regclass AS "table", a.attnum, a.attname,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        pg_catalog.col_description(a.attrelid, a.attnum) IS NOT NULL AS commented
 FROM pg_catalog.pg_attribute AS a
-WHERE a.attrelid = 'kpi.staging_counts'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped
-ORDER BY a.attnum;
-SELECT pg_catalog.obj_description('kpi.staging_counts'::pg_catalog.regclass, 'pg_class') IS NOT NULL AS table_commented,
-       pg_catalog.obj_description('kpi.ingest_counts()'::pg_catalog.regprocedure, 'pg_proc') IS NOT NULL AS function_commented,
-       (SELECT 'kpi.staging_counts'::pg_catalog.regclass = ANY (e.extconfig)
-        FROM pg_catalog.pg_extension AS e WHERE e.extname = 'kpi_ext') AS kept_by_pg_dump;
+WHERE a.attrelid IN ('kpi.staging_counts'::pg_catalog.regclass, 'kpi.rejected_counts'::pg_catalog.regclass)
+  AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY 1, a.attnum;
+SELECT t.tbl AS "table",
+       pg_catalog.obj_description(t.tbl, 'pg_class') IS NOT NULL AS table_commented,
+       (SELECT t.tbl = ANY (e.extconfig) FROM pg_catalog.pg_extension AS e WHERE e.extname = 'kpi_ext') AS kept_by_pg_dump
+FROM pg_catalog.unnest(ARRAY['kpi.staging_counts', 'kpi.rejected_counts']::pg_catalog.regclass[]) AS t (tbl);
+SELECT pg_catalog.obj_description('kpi.ingest_counts()'::pg_catalog.regprocedure, 'pg_proc') IS NOT NULL AS function_commented;
 
--- Everything the ingest may write, as one text: counts, targets, periods.
-CREATE FUNCTION pg_temp.kpi_state() RETURNS text LANGUAGE sql AS $$
-SELECT pg_catalog.md5(pg_catalog.concat_ws(' / ',
-    (SELECT pg_catalog.string_agg(c::text, ',' ORDER BY c::text) FROM kpi.indicator_count AS c),
-    (SELECT pg_catalog.string_agg(t::text, ',' ORDER BY t::text) FROM kpi.assigned_target AS t),
-    (SELECT pg_catalog.string_agg(p::text, ',' ORDER BY p::text) FROM kpi.period AS p)))
-$$;
--- The row versions of the same tables: unchanged when nothing was rewritten.
-CREATE FUNCTION pg_temp.kpi_versions() RETURNS text LANGUAGE sql AS $$
-SELECT pg_catalog.md5(pg_catalog.concat_ws(' / ',
-    (SELECT pg_catalog.string_agg(c.ctid::text || c.xmin::text, ',' ORDER BY c.ctid) FROM kpi.indicator_count AS c),
-    (SELECT pg_catalog.string_agg(t.ctid::text || t.xmin::text, ',' ORDER BY t.ctid) FROM kpi.assigned_target AS t),
-    (SELECT pg_catalog.string_agg(p.ctid::text || p.xmin::text, ',' ORDER BY p.ctid) FROM kpi.period AS p)))
+-- Everything the ingest may write: counts, targets, periods (contents with
+-- pg_temp.table_state, row versions with pg_temp.table_versions).
+\set kpi_tables '{kpi.indicator_count,kpi.assigned_target,kpi.period}'
+-- The lines of a file, numbered from 1 (line 1 is the header).
+CREATE FUNCTION pg_temp.file_lines(path text) RETURNS TABLE (n bigint, line text) LANGUAGE sql AS $$
+SELECT x.n, x.line FROM pg_catalog.regexp_split_to_table(pg_catalog.pg_read_file(path), E'\r?\n') WITH ORDINALITY AS x (line, n)
 $$;
 
 ------------------------------------------------------------------------
--- 1. The seed's counts in the report's own format
+-- 1. The seed's counts in the report's own format, with a plain COPY
 ------------------------------------------------------------------------
 CREATE TEMP TABLE sample_count AS SELECT * FROM kpi.indicator_count;
 CREATE TEMP TABLE sample_target AS SELECT * FROM kpi.assigned_target;
-SELECT pg_temp.kpi_state() AS sample_state \gset
+SELECT pg_temp.table_state(:'kpi_tables') AS sample_state \gset
 DELETE FROM kpi.indicator_count;
 DELETE FROM kpi.assigned_target;
 
 \set f :abs_srcdir '/data/sample/counts-2024-Q1-vi.csv'
-COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER MATCH);
+COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER);
 -- as staged: decimal commas, -, 100%, no published denominator, names as
 -- printed (footnote marks included)
-SELECT level, unit_code, unit_name, indicator, target, numerator, denominator, printed_rate, error
+SELECT level, unit_code, unit_name, indicator, target, numerator, denominator, printed_rate
 FROM kpi.staging_counts
 WHERE (unit_code, indicator) IN (('so-giao-thong-van-tai', 'online_dossier'), ('so-ngoai-vu', 'data_reuse'),
                                  ('huyen-an-lao', 'data_reuse'), ('huyen-an-lao', 'e_result'))
@@ -66,6 +70,7 @@ SELECT pg_catalog.count(*) AS staged_rows,
 FROM kpi.staging_counts AS s JOIN kpi.unit AS u ON u.code = s.unit_code;
 SELECT * FROM kpi.ingest_counts();
 SELECT pg_catalog.count(*) AS left_in_staging FROM kpi.staging_counts;
+SELECT pg_catalog.count(*) AS rejected_rows FROM kpi.rejected_counts;
 -- exactly the sample's published numbers and assigned targets
 SELECT (SELECT pg_catalog.count(*) FROM kpi.indicator_count) AS counts,
        (SELECT pg_catalog.count(*) FROM (SELECT * FROM kpi.indicator_count EXCEPT SELECT * FROM sample_count) AS x) AS counts_not_in_sample,
@@ -73,7 +78,7 @@ SELECT (SELECT pg_catalog.count(*) FROM kpi.indicator_count) AS counts,
        (SELECT pg_catalog.count(*) FROM kpi.assigned_target) AS targets,
        (SELECT pg_catalog.count(*) FROM (SELECT * FROM kpi.assigned_target EXCEPT SELECT * FROM sample_target) AS x) AS targets_not_in_sample,
        (SELECT pg_catalog.count(*) FROM (SELECT * FROM sample_target EXCEPT SELECT * FROM kpi.assigned_target) AS x) AS sample_targets_missing,
-       pg_temp.kpi_state() = :'sample_state' AS same_as_load_sample;
+       pg_temp.table_state(:'kpi_tables') = :'sample_state' AS same_as_load_sample;
 -- the report's appendix reads them as before: the 100% target, not applicable, the printed rate kept
 SELECT level, row_no, unit_name, indicator, target, numerator, denominator, pct, printed_rate, met
 FROM kpi.result
@@ -84,33 +89,47 @@ ORDER BY level DESC, row_no, indicator;
 ------------------------------------------------------------------------
 -- 2. Loading the same file again changes nothing, not even a row version
 ------------------------------------------------------------------------
-SELECT pg_temp.kpi_versions() AS versions \gset
+SELECT pg_temp.table_versions(:'kpi_tables') AS versions \gset
 COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER MATCH);
 SELECT * FROM kpi.ingest_counts();
-SELECT pg_temp.kpi_state() = :'sample_state' AS same_content, pg_temp.kpi_versions() = :'versions' AS no_row_rewritten;
+SELECT pg_temp.table_state(:'kpi_tables') = :'sample_state' AS same_content,
+       pg_temp.table_versions(:'kpi_tables') = :'versions' AS no_row_rewritten,
+       (SELECT pg_catalog.count(*) FROM kpi.rejected_counts) AS rejected_rows;
 
 ------------------------------------------------------------------------
--- 3. The older file (dot decimals, empty cells for not applicable), listed
---    columns because it has no error column: the 11 rows without any number
---    are rejected, fixed where they are, and loaded
+-- 3. The older file (dot decimals, empty cells for not applicable), with
+--    a plain COPY too: the 11 rows without any number are rejected, each
+--    with its line in the file, fixed in kpi.rejected_counts, and loaded
 ------------------------------------------------------------------------
 DELETE FROM kpi.indicator_count;
 DELETE FROM kpi.assigned_target;
 \set f :abs_srcdir '/data/sample/counts-2024-Q1.csv'
-COPY kpi.staging_counts (period, level, unit_code, unit_name, indicator, target, numerator, denominator, printed_rate) FROM :'f' WITH (FORMAT csv, HEADER MATCH);
+COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER MATCH);
 SELECT * FROM kpi.ingest_counts();
-SELECT unit_code, indicator, error FROM kpi.staging_counts ORDER BY unit_code, indicator;
-UPDATE kpi.staging_counts SET numerator = '-', denominator = '-', printed_rate = '-'
+SELECT pg_catalog.count(*) AS left_in_staging FROM kpi.staging_counts;
+SELECT line_no, unit_code, indicator, error FROM kpi.rejected_counts ORDER BY line_no;
+-- each rejected row is the line line_no of the file: its cells, as staged
+-- (untrimmed), joined by commas are that line
+SELECT pg_catalog.count(*) AS rejected_rows,
+       pg_catalog.count(*) FILTER (WHERE l.line = pg_catalog.concat_ws(',', coalesce(r.period, ''), coalesce(r.level, ''),
+                                       coalesce(r.unit_code, ''), coalesce(r.unit_name, ''), coalesce(r.indicator, ''),
+                                       coalesce(r.target, ''), coalesce(r.numerator, ''), coalesce(r.denominator, ''),
+                                       coalesce(r.printed_rate, ''))) AS same_as_their_line_in_the_file
+FROM kpi.rejected_counts AS r LEFT JOIN pg_temp.file_lines(:'f') AS l ON l.n = r.line_no;
+UPDATE kpi.rejected_counts SET numerator = '-', denominator = '-', printed_rate = '-'
 WHERE error = 'numerator, denominator and printed_rate are all empty (write - for not applicable)';
 SELECT * FROM kpi.ingest_counts();
-SELECT pg_temp.kpi_state() = :'sample_state' AS same_as_load_sample;
+SELECT pg_catalog.count(*) AS rejected_rows FROM kpi.rejected_counts;
+SELECT pg_temp.table_state(:'kpi_tables') = :'sample_state' AS same_as_load_sample;
 
 ------------------------------------------------------------------------
--- 4. A file mixing good rows and one row per rejection reason.  unit_name
---    is not checked: here it names the case.
+-- 4. A file mixing good rows and one row per rejection reason, with a
+--    second header line and Excel's blank rows at the end.  unit_name is
+--    not checked: here it names the case.  H44.07 is a unit code as the
+--    national portal writes them.
 ------------------------------------------------------------------------
-SELECT pg_temp.kpi_state() AS before_state \gset
-COPY kpi.staging_counts (period, level, unit_code, unit_name, indicator, target, numerator, denominator, printed_rate) FROM STDIN WITH (FORMAT csv, HEADER);
+INSERT INTO kpi.unit (code, name, level, sort_order) VALUES ('H44.07', 'Sở Thử nghiệm', 'province', 99);
+COPY kpi.staging_counts FROM STDIN WITH (FORMAT csv, HEADER);
 period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate
 2024-Q2,province,so-y-te,good: a new quarter,online_dossier,65,442,444,"99,5"
  2024-q2 , Province ,SO-TU-PHAP,"good: blanks, case, 8.420, 96 %, 99.5%",online_dossier,96 %,8.420,8.460,99.5%
@@ -119,9 +138,11 @@ period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_
 2024-Q2,province,so-xay-dung,good: only a printed rate,digitization,,,,100
 2024-Q2,commune,huyen-an-lao,good: commune level on its district,e_result,100,2444,2506,"97,5"
 2024-03,district,huyen-phu-cat,good: a new month,online_payment,"55,5",2402,3181,"75,5"
+ 2024-h1 ,province,so-y-te,"good: a half-year, in lower case",e_result,100,1,1,100
+2024-Q2,province,h44.07,good: a unit code in another letter case,online_dossier,50,1,2,50
 ,province,so-y-te,period empty,e_result,100,1,1,100
 2024-Q5,province,so-y-te,period that does not exist,e_result,100,1,1,100
-2024-H1,province,so-y-te,period of an unknown kind,e_result,100,1,1,100
+2024-W10,province,so-y-te,period of an unknown kind,e_result,100,1,1,100
 2024-Q2,,so-y-te,level empty,e_result,100,1,1,100
 2024-Q2,tỉnh,so-y-te,level unknown,e_result,100,1,1,100
 2024-Q2,province,,unit_code empty,e_result,100,1,1,100
@@ -155,13 +176,24 @@ period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_
 2024-Q2,province,so-cong-thuong,same key twice (second),e_result,100,6,10,60
 2024-Q2,province,so-cong-thuong,same key twice after trimming,digitization,100,5,10,50
 2024-Q2, PROVINCE ,so-cong-thuong ,same key twice after trimming,digitization,100,5,10,50
+2024-Q2,province,SO-CONG-THUONG,same key twice in two letter cases,payment_uptake,100,5,10,50
+2024-q2,province,so-cong-thuong,same key twice in two letter cases,payment_uptake,100,5,10,50
 2024-Q7,commune,so-khong-co,several mistakes,ket_qua,200,-1,x,"1,23"
 ,,,an empty row,,,,,
+period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate
+,,,,,,,,
+,,,,,,,,
+ ,"",,,,,,,
 \.
+-- 53 rows staged: the 3 blank rows at the end are neither loaded nor rejected
+SELECT pg_catalog.count(*) AS staged_rows FROM kpi.staging_counts;
 SELECT * FROM kpi.ingest_counts();
--- every bad row stays, with its reason; good rows are gone from staging
-SELECT unit_name AS "case", error FROM kpi.staging_counts ORDER BY unit_name, error;
--- the good rows, as loaded (the new periods created as kpi.refresh names them)
+SELECT pg_catalog.count(*) AS left_in_staging FROM kpi.staging_counts;
+-- every bad row is in kpi.rejected_counts with its reason and its line (the
+-- header is line 1 of the data above); good rows and blank rows are not
+SELECT line_no, unit_name AS "case", error FROM kpi.rejected_counts ORDER BY line_no;
+-- the good rows, as loaded (the new periods created as kpi.refresh names
+-- them, the unit under its own code)
 SELECT c.period, c.level, c.unit_code, c.indicator, t.target, c.applicable, c.numerator, c.denominator, c.printed_rate
 FROM kpi.indicator_count AS c
 LEFT JOIN kpi.assigned_target AS t USING (period, level, unit_code, indicator)
@@ -172,12 +204,21 @@ SELECT * FROM kpi.period ORDER BY label;
 SELECT pg_catalog.count(*) = 0 AS q1_untouched
 FROM (SELECT * FROM kpi.indicator_count WHERE period = '2024-Q1' EXCEPT SELECT * FROM sample_count) AS x;
 
--- A fixed row loads; the others stay.  Fixing one of two rows of the same
--- key is not enough: the other must go.
-UPDATE kpi.staging_counts SET level = 'province' WHERE unit_name = 'level unknown';
-UPDATE kpi.staging_counts SET numerator = '10' WHERE unit_name = 'numerator above denominator';
-DELETE FROM kpi.staging_counts WHERE unit_name = 'same key twice (first)';
+-- A row fixed in kpi.rejected_counts loads and leaves it; the others stay
+-- as they were, their lines and reasons included.  Fixing one of two rows
+-- of the same key is not enough: the other must go.
+UPDATE kpi.rejected_counts SET level = 'province' WHERE unit_name = 'level unknown';
+UPDATE kpi.rejected_counts SET numerator = '10' WHERE unit_name = 'numerator above denominator';
+DELETE FROM kpi.rejected_counts WHERE unit_name = 'same key twice (first)';
+CREATE TEMP TABLE rejected_before AS SELECT * FROM kpi.rejected_counts;
 SELECT * FROM kpi.ingest_counts();
+SELECT b.line_no, b.unit_name AS loaded_case
+FROM rejected_before AS b
+WHERE NOT EXISTS (SELECT FROM kpi.rejected_counts AS r WHERE r.line_no = b.line_no)
+ORDER BY b.line_no;
+SELECT pg_catalog.count(*) AS still_rejected,
+       (SELECT pg_catalog.count(*) FROM (SELECT * FROM kpi.rejected_counts EXCEPT ALL SELECT * FROM rejected_before) AS x) AS changed
+FROM kpi.rejected_counts;
 SELECT c.unit_code, c.indicator, c.numerator, c.denominator, c.printed_rate
 FROM kpi.indicator_count AS c
 WHERE c.period = '2024-Q2' AND c.unit_code IN ('so-y-te', 'so-du-lich', 'so-cong-thuong') AND c.level = 'province'
@@ -185,12 +226,12 @@ ORDER BY c.unit_code, c.indicator;
 
 -- A later load replaces the published row of the same period, level, unit
 -- and indicator, and its target; an empty or - target keeps the target.
-DELETE FROM kpi.staging_counts;
+DELETE FROM kpi.rejected_counts;
 COPY kpi.staging_counts FROM STDIN WITH (FORMAT csv, HEADER);
-period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate,error
-2024-Q2,province,so-y-te,Sở Y tế,online_dossier,70,443,444,"99,8",an old reason is ignored
-2024-Q2,province,so-tu-phap,Sở Tư pháp,online_dossier,,8421,8460,"99,5",
-2024-Q2,province,so-tu-phap,Sở Tư pháp,payment_uptake,-,1,2,50,
+period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate
+2024-Q2,province,so-y-te,Sở Y tế,online_dossier,70,443,444,"99,8"
+2024-Q2,province,so-tu-phap,Sở Tư pháp,online_dossier,,8421,8460,"99,5"
+2024-Q2,province,so-tu-phap,Sở Tư pháp,payment_uptake,-,1,2,50
 \.
 SELECT * FROM kpi.ingest_counts();
 SELECT c.unit_code, c.indicator, t.target, c.applicable, c.numerator, c.denominator, c.printed_rate
@@ -200,44 +241,115 @@ WHERE c.period = '2024-Q2' AND c.unit_code IN ('so-y-te', 'so-tu-phap') AND c.in
 ORDER BY c.unit_code, c.indicator;
 
 ------------------------------------------------------------------------
--- 5. An empty file and a header-only file
+-- 5. A file copied without HEADER: its header line, read as a row, is
+--    rejected with its own reason (the rows' lines, counted from 2, are
+--    one more than the file's); the rest changes nothing
 ------------------------------------------------------------------------
-DELETE FROM kpi.staging_counts;
-SELECT pg_temp.kpi_state() AS before_state, pg_temp.kpi_versions() AS versions \gset
--- (written by the server into /tmp, as the other tests do)
-SELECT '/tmp/kpi_ext_test_loading_counts_' || pg_catalog.pg_backend_pid() AS tmp \gset
-\set f :tmp '_empty.csv'
+SELECT pg_temp.table_state(:'kpi_tables') AS before_state, pg_temp.table_versions(:'kpi_tables') AS versions \gset
+\set f :abs_srcdir '/data/sample/counts-2024-Q1-vi.csv'
+COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv);
+SELECT * FROM kpi.ingest_counts();
+SELECT line_no, period, level, unit_code, error FROM kpi.rejected_counts;
+SELECT pg_temp.table_state(:'kpi_tables') = :'before_state' AS same_content,
+       pg_temp.table_versions(:'kpi_tables') = :'versions' AS no_row_rewritten;
+DELETE FROM kpi.rejected_counts;
+
+------------------------------------------------------------------------
+-- 6. What COPY itself refuses, before any row is staged: a header that
+--    does not match (HEADER MATCH), a file with one column too many (as
+--    the files with an error column were), a truly empty line
+------------------------------------------------------------------------
+-- numerator and denominator swapped
+SELECT pg_temp.file('swapped.csv') AS f \gset
+COPY (VALUES ('period,level,unit_code,unit_name,indicator,target,denominator,numerator,printed_rate'),
+             ('2024-Q2,province,so-y-te,Sở Y tế,e_result,100,10,9,90')) TO :'f';
+COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER MATCH);
+-- an old file, with its error column
+SELECT pg_temp.file('error_column.csv') AS f \gset
+COPY (VALUES ('period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate,error'),
+             ('2024-Q2,province,so-y-te,Sở Y tế,e_result,100,9,10,90,')) TO :'f';
+COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER);
+COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER MATCH);
+-- an empty line (not Excel's row of empty cells)
+COPY kpi.staging_counts FROM STDIN WITH (FORMAT csv, HEADER);
+period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate
+2024-Q2,province,so-y-te,Sở Y tế,e_result,100,9,10,90
+
+2024-Q2,province,so-y-te,Sở Y tế,digitization,100,9,10,90
+\.
+SELECT (SELECT pg_catalog.count(*) FROM kpi.staging_counts) AS staged_rows,
+       (SELECT pg_catalog.count(*) FROM kpi.rejected_counts) AS rejected_rows;
+
+------------------------------------------------------------------------
+-- 7. An empty file and a header-only file (written by the server with
+--    pg_temp.file)
+------------------------------------------------------------------------
+SELECT pg_temp.table_state(:'kpi_tables') AS before_state, pg_temp.table_versions(:'kpi_tables') AS versions \gset
+SELECT pg_temp.file('empty.csv') AS f \gset
 COPY (SELECT * FROM kpi.staging_counts) TO :'f' WITH (FORMAT csv);
 SELECT pg_catalog.length(pg_catalog.pg_read_file(:'f')) AS empty_file_bytes;
 COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER);
 SELECT * FROM kpi.ingest_counts();
-\set f :tmp '_header.csv'
+SELECT pg_temp.file('header.csv') AS f \gset
 COPY (SELECT * FROM kpi.staging_counts) TO :'f' WITH (FORMAT csv, HEADER);
 SELECT pg_catalog.pg_read_file(:'f') AS header_only_file;
 COPY kpi.staging_counts FROM :'f' WITH (FORMAT csv, HEADER MATCH);
 SELECT * FROM kpi.ingest_counts();
-SELECT pg_temp.kpi_state() = :'before_state' AS same_content, pg_temp.kpi_versions() = :'versions' AS no_row_rewritten;
+SELECT pg_temp.table_state(:'kpi_tables') = :'before_state' AS same_content,
+       pg_temp.table_versions(:'kpi_tables') = :'versions' AS no_row_rewritten;
 
 ------------------------------------------------------------------------
--- 6. One ingest is one transaction: a failure nobody expected (here a
---    trigger) leaves the kpi tables and staging as they were
+-- 8. One ingest is one transaction: a failure nobody expected (here a
+--    trigger) leaves the kpi tables, staging and the rejected rows as
+--    they were
 ------------------------------------------------------------------------
+INSERT INTO kpi.rejected_counts (line_no, error, period, level, unit_code, unit_name, indicator, target, numerator, denominator, printed_rate)
+VALUES (12, 'a reason from before', '2024-Q3', 'province', 'so-tu-phap', 'Sở Tư pháp', 'e_result', '100', '10', '10', '100');
 CREATE TRIGGER loading_test_refuse BEFORE INSERT ON kpi.assigned_target
     FOR EACH ROW WHEN (NEW.unit_code = 'so-xay-dung') EXECUTE FUNCTION pg_temp.refuse();
 COPY kpi.staging_counts FROM STDIN WITH (FORMAT csv, HEADER);
-period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate,error
-2024-Q3,province,so-y-te,Sở Y tế,e_result,100,10,10,100,
-2024-Q3,province,so-xay-dung,Sở Xây dựng,e_result,100,9,10,90,
-2024-Q3,province,so-y-te,Sở Y tế,digitization,100,,,,
+period,level,unit_code,unit_name,indicator,target,numerator,denominator,printed_rate
+2024-Q3,province,so-y-te,Sở Y tế,e_result,100,10,10,100
+2024-Q3,province,so-xay-dung,Sở Xây dựng,e_result,100,9,10,90
+2024-Q3,province,so-y-te,Sở Y tế,digitization,100,,,
 \.
+\set all_tables '{kpi.indicator_count,kpi.assigned_target,kpi.period,kpi.staging_counts,kpi.rejected_counts}'
+SELECT pg_temp.table_state(:'all_tables') AS before_state, pg_temp.table_versions(:'all_tables') AS versions \gset
 \set VERBOSITY terse
 SELECT * FROM kpi.ingest_counts();
 \set VERBOSITY default
-SELECT pg_temp.kpi_state() = :'before_state' AS same_content, pg_temp.kpi_versions() = :'versions' AS no_row_rewritten;
-SELECT unit_code, indicator, error FROM kpi.staging_counts ORDER BY unit_code, indicator;
+SELECT pg_temp.table_state(:'all_tables') = :'before_state' AS same_content,
+       pg_temp.table_versions(:'all_tables') = :'versions' AS no_row_rewritten;
 DROP TRIGGER loading_test_refuse ON kpi.assigned_target;
 SELECT * FROM kpi.ingest_counts();
+SELECT line_no, unit_code, indicator, error FROM kpi.rejected_counts ORDER BY line_no;
 SELECT label, name_vi, name_en FROM kpi.period WHERE label = '2024-Q3';
+SELECT unit_code, indicator, numerator, denominator FROM kpi.indicator_count WHERE period = '2024-Q3' ORDER BY 1, 2;
 
-DELETE FROM kpi.staging_counts;
+------------------------------------------------------------------------
+-- 9. Two ingests of counts run one after the other: each holds the lock
+--    kpi.staging_lock takes for kpi.staging_counts (not the dossiers' one)
+--    until its transaction ends
+------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.advisory_locks() RETURNS text LANGUAGE sql AS $$
+SELECT coalesce(pg_catalog.string_agg(l.classid || '/' || l.objid || '/' || l.mode, ',' ORDER BY l.classid, l.objid), 'none')
+FROM pg_catalog.pg_locks AS l
+WHERE l.locktype = 'advisory' AND l.pid = pg_catalog.pg_backend_pid() AND l.granted
+$$;
+BEGIN;
+SELECT kpi.staging_lock('kpi.staging_counts');
+SELECT pg_temp.advisory_locks() AS counts_lock \gset
+ROLLBACK;
+BEGIN;
+SELECT kpi.staging_lock('kpi.staging_dossier');
+SELECT pg_temp.advisory_locks() AS dossier_lock \gset
+ROLLBACK;
+BEGIN;
+SELECT * FROM kpi.ingest_counts();
+SELECT pg_temp.advisory_locks() = :'counts_lock' AS holds_the_counts_lock,
+       :'counts_lock' <> :'dossier_lock' AS not_the_dossiers_lock;
+COMMIT;
+SELECT pg_temp.advisory_locks() AS after_commit;
+
+DELETE FROM kpi.rejected_counts;
 DROP EXTENSION kpi_ext;

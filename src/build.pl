@@ -15,6 +15,8 @@
 #   -- @csv FILE (column, ...)      the rows of data/sample/FILE likewise; the
 #                                   file's header must be exactly the columns
 #   -- @appendix_views              the appendix views and their comments
+#   -- @name NAME                   names the statement that follows, for
+#                                   @objects (a DO block, say)
 # and, in an upgrade script only:
 #   -- @replace PART                every CREATE FUNCTION, VIEW, AGGREGATE and
 #                                   TRIGGER of the part as CREATE OR REPLACE,
@@ -22,7 +24,7 @@
 #   -- @objects PART NAME...        the part's statements that create, fill,
 #                                   grant, comment on or register
 #                                   (pg_extension_config_dump) each named
-#                                   object, as written
+#                                   object, or that @name names, as written
 #   -- @rows PART TABLE             the part's INSERT statements into TABLE
 # Anything else that looks like a directive is an error: the build fails on
 # a missing file, an unknown key, a header that does not match.
@@ -56,7 +58,7 @@ sub slurp {
 
 my %KEYS = (
 	flag => [qw(bit requires name_vi name_en)],
-	level => [qw(position name_vi name_en title_vi note_vi)],
+	level => [qw(position name_vi name_en title_vi note_vi two_level_note_vi)],
 	table => [qw(position comment_vi comment_en)],
 	indicator => [qw(sort_order name_vi name_en numerator_label_vi numerator_label_en
 				  denominator_label_vi denominator_label_en counts service basis
@@ -316,6 +318,9 @@ sub expand {
 				$out .= csv_values($indent, $f, $list, $where);
 			} elsif ($what eq 'appendix_views') {
 				$out .= appendix_views();
+			} elsif ($what eq 'name') {
+				$args =~ /^[a-z][a-z0-9_]*$/ or fail("$where: \@name NAME");
+				$out .= "${indent}-- (statement $args)\n";
 			} else {
 				fail("$where: unknown directive \@$what");
 			}
@@ -404,8 +409,11 @@ my $NAME = qr/[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?/;
 sub classify {
 	my ($s) = @_;
 	my $b = body($s);
+	return ('named', 'STATEMENT', $1) if $s =~ /^\s*-- \(statement ([a-z][a-z0-9_]*)\)$/m;
+	return ('create', 'OPERATOR', $1) if $b =~ /^CREATE\s+OPERATOR\s+(?!CLASS\b|FAMILY\b)(\S+?)\s*\(/is;
 	return ('create', uc $2, $3, $1)
-		if $b =~ /^CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|VIEW|AGGREGATE|TRIGGER|TABLE|TYPE|OPERATOR CLASS|OPERATOR FAMILY|OPERATOR|INDEX|UNIQUE INDEX|CAST|PROCEDURE)\s+(?:IF NOT EXISTS\s+)?($NAME|\S+)/is;
+		if $b =~ /^CREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|VIEW|AGGREGATE|TRIGGER|TABLE|TYPE|OPERATOR CLASS|OPERATOR FAMILY|INDEX|UNIQUE INDEX|CAST|PROCEDURE)\s+(?:IF NOT EXISTS\s+)?($NAME)/is;
+	return ('comment', 'OPERATOR', $1) if $b =~ /^COMMENT\s+ON\s+OPERATOR\s+(?!CLASS\b|FAMILY\b)(\S+?)\s*\(/is;
 	return ('comment', uc $1, $2) if $b =~ /^COMMENT\s+ON\s+(COLUMN|\w+(?:\s+CLASS|\s+FAMILY)?)\s+($NAME)/is;
 	return ('config', 'TABLE', $1) if $b =~ /^SELECT\s+pg_catalog\.pg_extension_config_dump\('($NAME)'/is;
 	return ('insert', 'TABLE', $1) if $b =~ /^INSERT\s+INTO\s+($NAME)/is;

@@ -9,7 +9,9 @@
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "common/int.h"
+#include "common/int128.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -232,6 +234,113 @@ ratio_eq(PG_FUNCTION_ARGS)
 
 	PG_RETURN_BOOL(a->numerator == b->numerator &&
 				   a->denominator == b->denominator);
+}
+
+/* ---- order and hashing ---- */
+
+/*
+ * The order of kpi.ratio: by value, compared exactly (n1*d2 against n2*d1 in
+ * 128 bits, no floating point, no overflow); 0/0 (nothing to count) before
+ * every other ratio; equal values by denominator, smaller first, so that 1/2
+ * < 2/4.  Two ratios are equal in this order exactly when kpi.= says so
+ * (the same counts), which btree and hash indexes need.
+ */
+static int
+ratio_cmp_internal(const Ratio *a, const Ratio *b)
+{
+	INT128		l = int64_to_int128(0);
+	INT128		r = int64_to_int128(0);
+	int			c;
+
+	if (a->denominator == 0 || b->denominator == 0)
+		return (a->denominator != 0) - (b->denominator != 0);
+	int128_add_int64_mul_int64(&l, a->numerator, b->denominator);
+	int128_add_int64_mul_int64(&r, b->numerator, a->denominator);
+	c = int128_compare(l, r);
+	if (c != 0)
+		return c;
+	return (a->denominator > b->denominator) - (a->denominator < b->denominator);
+}
+
+PG_FUNCTION_INFO_V1(ratio_cmp);
+Datum
+ratio_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(ratio_cmp_internal(PG_GETARG_RATIO_P(0), PG_GETARG_RATIO_P(1)));
+}
+
+PG_FUNCTION_INFO_V1(ratio_ne);
+Datum
+ratio_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ratio_cmp_internal(PG_GETARG_RATIO_P(0), PG_GETARG_RATIO_P(1)) != 0);
+}
+
+PG_FUNCTION_INFO_V1(ratio_lt);
+Datum
+ratio_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ratio_cmp_internal(PG_GETARG_RATIO_P(0), PG_GETARG_RATIO_P(1)) < 0);
+}
+
+PG_FUNCTION_INFO_V1(ratio_le);
+Datum
+ratio_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ratio_cmp_internal(PG_GETARG_RATIO_P(0), PG_GETARG_RATIO_P(1)) <= 0);
+}
+
+PG_FUNCTION_INFO_V1(ratio_gt);
+Datum
+ratio_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ratio_cmp_internal(PG_GETARG_RATIO_P(0), PG_GETARG_RATIO_P(1)) > 0);
+}
+
+PG_FUNCTION_INFO_V1(ratio_ge);
+Datum
+ratio_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ratio_cmp_internal(PG_GETARG_RATIO_P(0), PG_GETARG_RATIO_P(1)) >= 0);
+}
+
+PG_FUNCTION_INFO_V1(ratio_smaller);
+Datum
+ratio_smaller(PG_FUNCTION_ARGS)
+{
+	Ratio	   *a = PG_GETARG_RATIO_P(0);
+	Ratio	   *b = PG_GETARG_RATIO_P(1);
+
+	PG_RETURN_RATIO_P(ratio_cmp_internal(a, b) <= 0 ? a : b);
+}
+
+PG_FUNCTION_INFO_V1(ratio_larger);
+Datum
+ratio_larger(PG_FUNCTION_ARGS)
+{
+	Ratio	   *a = PG_GETARG_RATIO_P(0);
+	Ratio	   *b = PG_GETARG_RATIO_P(1);
+
+	PG_RETURN_RATIO_P(ratio_cmp_internal(a, b) >= 0 ? a : b);
+}
+
+/* Hashes of the two counts: equal ratios (the same counts) hash alike. */
+PG_FUNCTION_INFO_V1(ratio_hash);
+Datum
+ratio_hash(PG_FUNCTION_ARGS)
+{
+	Ratio	   *a = PG_GETARG_RATIO_P(0);
+
+	return hash_any((const unsigned char *) a, sizeof(Ratio));
+}
+
+PG_FUNCTION_INFO_V1(ratio_hash_extended);
+Datum
+ratio_hash_extended(PG_FUNCTION_ARGS)
+{
+	Ratio	   *a = PG_GETARG_RATIO_P(0);
+
+	return hash_any_extended((const unsigned char *) a, sizeof(Ratio), PG_GETARG_INT64(1));
 }
 
 /* ---- exact decimal arithmetic on counts ---- */

@@ -7,8 +7,8 @@ passed=0
 failed=0
 out=$(mktemp)
 
-make -s installcheck >"$out" 2>&1
-cat "$out"
+# each test's line is printed as it finishes
+{ make -s installcheck 2>&1; echo $? >"$out.rc"; } | tee "$out"
 p=$(grep -cE '^(ok|test|     ).* \.\.\. ok' "$out")
 f=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$out")
 passed=$((passed + p))
@@ -16,7 +16,11 @@ failed=$((failed + f))
 if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
 	echo "pg_regress ran no test"
 	failed=$((failed + 1))
+elif [ "$(cat "$out.rc")" != 0 ] && [ "$f" -eq 0 ]; then
+	echo "pg_regress stopped before the end of its tests"
+	failed=$((failed + 1))
 fi
+rm -f "$out.rc"
 if [ -f regression.diffs ]; then
 	echo "---- regression.diffs ----"
 	cat regression.diffs

@@ -330,30 +330,64 @@ WITH c AS (
       AND NOT EXISTS (SELECT FROM kpi.indicator_count AS x
                       WHERE x.period = u.period AND x.level = u.level AND x.unit_code = u.unit_code
                         AND x.indicator = i.code)
+    UNION ALL
+    -- units that received dossiers (computed figures) but have no service in
+    -- force in kpi.service: their coverage indicators would show "-" as if
+    -- nothing applied, for want of a list (for a district's row of a
+    -- three-level commune appendix: when none of its communes has one)
+    SELECT r.period, r.level, r.unit_code, NULL, 'computed', 0,
+           'no_services',
+           pg_catalog.format('received %s dossiers in the period, but kpi.service has none of its online services in force: its coverage indicators show "-" for want of a list', r.received),
+           pg_catalog.format('có %s hồ sơ tiếp nhận trong kỳ nhưng kpi.service không có dịch vụ trực tuyến nào còn hiệu lực của đơn vị: hai chỉ tiêu đếm thủ tục ghi "-" vì thiếu danh sách', r.received)
+    FROM (SELECT c.period, c.level, c.unit_code, pg_catalog.max(c.denominator) AS received
+          FROM c
+          WHERE c.source = 'computed' AND c.per_received AND c.denominator > 0
+          GROUP BY c.period, c.level, c.unit_code) AS r
+    JOIN kpi.period AS p ON p.label = r.period
+    WHERE NOT EXISTS (
+        SELECT FROM kpi.unit AS u
+        JOIN kpi.service AS s ON s.unit_code = u.code
+        WHERE (u.code = r.unit_code OR (r.level = 'commune' AND u.parent_code = r.unit_code))
+          AND s.valid_from <= p.ends AND (s.valid_until IS NULL OR s.valid_until >= p.starts))
 )
 SELECT s.period::text AS period,
        s.level::text AS level,
        s.unit_code::text AS unit_code,
-       un.name::text AS unit_name,
+       s.unit_name::text AS unit_name,
        s.indicator::text AS indicator,
        s.source::text AS source,
        s.issue::text AS issue,
        s.reason::text AS reason,
        s.reason_vi::text AS reason_vi
-FROM issue AS s
-JOIN kpi.unit AS un ON un.code = s.unit_code
-JOIN kpi.level AS l ON l.code = s.level
-ORDER BY s.period, l.position, un.sort_order, s.unit_code, s.sort_order, s.issue, s.source;
+FROM (SELECT s.*, un.name AS unit_name, l.position AS level_position, un.sort_order AS unit_order
+      FROM issue AS s
+      JOIN kpi.unit AS un ON un.code = s.unit_code
+      JOIN kpi.level AS l ON l.code = s.level
+      UNION ALL
+      -- a figure of section 1 as printed, off the figure pooled from the
+      -- appendix by more than half a point (rounding explains no more)
+      SELECT m.period, m.level, NULL, m.indicator, 'published', i.sort_order, 'summary_differs',
+             pg_catalog.format('section 1 prints %s, and the appendix pools to %s (%s points)',
+                               m.printed_pct, m.pct, m.difference),
+             pg_catalog.format('phần 1 in %s, tính gộp từ phụ lục được %s (chênh %s điểm)',
+                               kpi.format_vi(m.printed_pct, 1, true), kpi.format_vi(m.pct, 1, true),
+                               kpi.format_vi(m.difference, 1, true)),
+             NULL, coalesce(l.position, 0), 0
+      FROM kpi.summary AS m
+      JOIN kpi.indicator AS i ON i.code = m.indicator
+      LEFT JOIN kpi.level AS l ON l.code = m.level
+      WHERE abs(m.difference) > 0.5) AS s
+ORDER BY s.period, s.level_position, s.unit_order, s.unit_code, s.sort_order, s.issue, s.source;
 
 COMMENT ON VIEW kpi.data_issue IS
-    'Số liệu cần kiểm tra: tỷ lệ in khác tử số/mẫu số quá mức làm tròn, tử số lớn hơn mẫu số, thiếu mẫu số, thiếu chỉ tiêu được giao, tổng số hồ sơ tiếp nhận không khớp, thiếu dòng số liệu / Figures to check: printed rate off numerator/denominator beyond rounding, numerator above denominator, missing denominator, missing assigned target, dossiers received that disagree, missing rows';
+    'Số liệu cần kiểm tra: tỷ lệ in khác tử số/mẫu số quá mức làm tròn, tử số lớn hơn mẫu số, thiếu mẫu số, thiếu chỉ tiêu được giao, tổng số hồ sơ tiếp nhận không khớp, thiếu dòng số liệu, đơn vị có hồ sơ mà thiếu danh sách dịch vụ trực tuyến, số phần 1 lệch số tính gộp quá 0,5 điểm / Figures to check: printed rate off numerator/denominator beyond rounding, numerator above denominator, missing denominator, missing assigned target, dossiers received that disagree, missing rows, units with dossiers but no online services in force, section 1 figures more than half a point off the pooled appendix';
 COMMENT ON COLUMN kpi.data_issue.period IS 'Kỳ báo cáo / Period label';
 COMMENT ON COLUMN kpi.data_issue.level IS 'Cấp của số liệu / Level of the figures';
-COMMENT ON COLUMN kpi.data_issue.unit_code IS 'Mã đơn vị / Unit code';
+COMMENT ON COLUMN kpi.data_issue.unit_code IS 'Mã đơn vị (NULL với số liệu phần 1) / Unit code (NULL for a section 1 figure)';
 COMMENT ON COLUMN kpi.data_issue.unit_name IS 'Tên đơn vị / Unit name';
 COMMENT ON COLUMN kpi.data_issue.indicator IS 'Mã chỉ tiêu (NULL nếu vấn đề thuộc cả đơn vị) / Indicator code (NULL when the issue concerns the whole unit)';
 COMMENT ON COLUMN kpi.data_issue.source IS 'Nguồn của dòng có vấn đề: published hoặc computed (NULL nếu thiếu dòng) / Source of the row at issue: published or computed (NULL for a missing row)';
-COMMENT ON COLUMN kpi.data_issue.issue IS 'Loại vấn đề: rate_mismatch, numerator_above_denominator, missing_denominator, missing_target, received_differs, missing_count / Kind of issue';
+COMMENT ON COLUMN kpi.data_issue.issue IS 'Loại vấn đề: rate_mismatch, numerator_above_denominator, missing_denominator, missing_target, received_differs, missing_count, no_services, summary_differs / Kind of issue';
 COMMENT ON COLUMN kpi.data_issue.reason IS 'Giải thích (tiếng Anh) / Reason in English';
 COMMENT ON COLUMN kpi.data_issue.reason_vi IS 'Giải thích (tiếng Việt) / Reason in Vietnamese';
 

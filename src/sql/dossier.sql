@@ -16,10 +16,10 @@
 
 CREATE TABLE kpi.dossier (
     dossier_code text PRIMARY KEY
-        CONSTRAINT dossier_code_check CHECK (dossier_code <> ''),
+        CONSTRAINT dossier_code_check CHECK (dossier_code <> '' AND length(dossier_code) <= 100),
     unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
     procedure_code text NOT NULL
-        CONSTRAINT dossier_procedure_code_check CHECK (procedure_code <> ''),
+        CONSTRAINT dossier_procedure_code_check CHECK (procedure_code <> '' AND length(procedure_code) <= 100),
     received_at timestamptz NOT NULL,
     channel text NOT NULL
         CONSTRAINT dossier_channel_check CHECK (channel IN ('online', 'direct', 'postal')),
@@ -31,7 +31,12 @@ CREATE TABLE kpi.dossier (
     e_result boolean NOT NULL DEFAULT false,
     CONSTRAINT dossier_paid_online_check CHECK (NOT paid_online OR fee_required),
     CONSTRAINT dossier_resolved_at_check CHECK (resolved_at >= received_at),
-    CONSTRAINT dossier_e_result_check CHECK (NOT e_result OR resolved_at IS NOT NULL)
+    CONSTRAINT dossier_e_result_check CHECK (NOT e_result OR resolved_at IS NOT NULL),
+    -- no date before 2000 (anywhere on Earth) nor more than a day ahead of
+    -- the clock, whatever the path a dossier comes by
+    CONSTRAINT dossier_dates_check CHECK (received_at >= TIMESTAMPTZ '2000-01-01 00:00:00+14'
+        AND received_at <= statement_timestamp() + INTERVAL '1 day'
+        AND resolved_at <= statement_timestamp() + INTERVAL '1 day')
 );
 
 COMMENT ON TABLE kpi.dossier IS
@@ -53,20 +58,26 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.dossier', '');
 CREATE TABLE kpi.service (
     unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE ON DELETE CASCADE,
     procedure_code text NOT NULL
-        CONSTRAINT service_procedure_code_check CHECK (procedure_code <> ''),
+        CONSTRAINT service_procedure_code_check CHECK (procedure_code <> '' AND length(procedure_code) <= 100),
     online_service boolean NOT NULL DEFAULT false,
     online_payment boolean NOT NULL DEFAULT false,
-    PRIMARY KEY (unit_code, procedure_code)
+    valid_from date NOT NULL DEFAULT DATE '2000-01-01',
+    valid_until date,
+    PRIMARY KEY (unit_code, procedure_code, valid_from),
+    CONSTRAINT service_validity_check CHECK (valid_until >= valid_from)
 );
 
 COMMENT ON TABLE kpi.service IS
-    'Thủ tục đơn vị cung cấp dưới dạng dịch vụ công trực tuyến và có thanh toán trực tuyến / Procedures a unit offers as an online public service and with online payment';
+    'Thủ tục đơn vị cung cấp dưới dạng dịch vụ công trực tuyến và có thanh toán trực tuyến, theo thời gian hiệu lực; kpi.refresh dùng danh sách có hiệu lực trong kỳ / Procedures a unit offers as an online public service and with online payment, with their validity; kpi.refresh uses those in force during the period (the latest, where a procedure changed within it)';
 COMMENT ON COLUMN kpi.service.unit_code IS 'Đơn vị / Unit';
 COMMENT ON COLUMN kpi.service.procedure_code IS 'Mã thủ tục hành chính / Procedure code';
 COMMENT ON COLUMN kpi.service.online_service IS 'Là dịch vụ công trực tuyến tại đơn vị / Offered as an online public service at the unit';
 COMMENT ON COLUMN kpi.service.online_payment IS 'Cung cấp thanh toán trực tuyến tại đơn vị / Offered with online payment at the unit';
+COMMENT ON COLUMN kpi.service.valid_from IS 'Có hiệu lực từ ngày / In force from this day';
+COMMENT ON COLUMN kpi.service.valid_until IS 'Có hiệu lực đến hết ngày; NULL: còn hiệu lực / In force until the end of this day; NULL: still in force';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.service', '');
+
 
 -- ---------------------------------------------------------------------------
 -- The one-pass engine
@@ -208,8 +219,11 @@ BEGIN
               %4$s) AS s
         CROSS JOIN LATERAL unnest(s.a) AS x
     ), row_unit AS (
+        -- in a three-level period a commune's figures go to its district's
+        -- row of the commune appendix; in a two-level one each its own
         SELECT t.*, u.level,
-               CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS code
+               CASE WHEN u.level = 'commune' AND u.parent_code IS NOT NULL AND NOT %5$L::boolean
+                    THEN u.parent_code ELSE u.code END AS code
         FROM t JOIN kpi.unit AS u ON u.code = t.unit_code
     ), formula AS (
         SELECT i.code, i.counts, i.service, i.basis,
@@ -229,13 +243,20 @@ BEGIN
             FROM unnest(CASE f.basis WHEN 'received' THEN r.received_flags ELSE r.resolved_flags END,
                         CASE f.basis WHEN 'received' THEN r.received ELSE r.resolved END) AS c (flags, n)) AS x
         GROUP BY 1, 2, 3
+    ), service_in_force AS (
+        -- the services in force during the period; where a procedure changed
+        -- within it, the latest
+        SELECT DISTINCT ON (s.unit_code, s.procedure_code) s.*
+        FROM kpi.service AS s
+        WHERE s.valid_from <= %6$L AND (s.valid_until IS NULL OR s.valid_until >= %7$L)
+        ORDER BY s.unit_code, s.procedure_code, s.valid_from DESC
     ), procedure_service AS (
         -- each procedure received, with how the unit offers it (a hash join:
         -- a unit has hundreds of procedures, and a lookup each costs more)
         SELECT r.level, r.code, p.code AS procedure_code, p.flags, s.online_service, s.online_payment
         FROM row_unit AS r
         CROSS JOIN LATERAL unnest(r.procedures, r.procedure_flags) AS p (code, flags)
-        JOIN kpi.service AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
+        JOIN service_in_force AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
     ), procedure_count AS (
         SELECT ps.level, ps.code, f.code AS indicator,
                kpi.coverage(ps.procedure_code, ps.flags & f.num_mask = f.num_mask) AS cov
@@ -257,7 +278,7 @@ BEGIN
     LEFT JOIN procedure_count AS pc USING (level, code, indicator)
     CROSS JOIN LATERAL (SELECT coalesce(dc.n, kpi.numerator(pc.cov), 0) AS n,
                                coalesce(dc.d, kpi.denominator(pc.cov), 0) AS d) AS y
-    $q$, t_start, t_end, t_year, window_clause);
+    $q$, t_start, t_end, t_year, window_clause, kpi.period_two_level(b.starts), b.ends, b.starts);
 END
 $$;
 COMMENT ON FUNCTION kpi.counts_from_dossiers(text) IS
@@ -270,26 +291,56 @@ AS $$
 DECLARE
     v_label text := kpi.period_label(period);
     b record;
+    tz text := coalesce(nullif(current_setting('kpi.time_zone', true), ''), 'Asia/Ho_Chi_Minh');
     n bigint;
+    v_units text;
 BEGIN
     b := kpi.period_bounds(v_label);
+    IF b.starts > (now() AT TIME ZONE tz)::date THEN
+        RAISE EXCEPTION 'period "%" has not started: it starts on %', v_label, to_char(b.starts, 'YYYY-MM-DD')
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A period is refreshed once it has begun; its figures grow until it ends.';
+    END IF;
+
+    -- two refreshes of one period run one after the other: the second
+    -- waits for the first to commit, then counts again, rows included
+    -- that the first could not see (its statements see the first's rows)
+    PERFORM pg_advisory_xact_lock(hashtext('kpi_ext refresh ' || v_label));
+
+    CREATE TEMP TABLE kpi_refresh_count ON COMMIT DROP AS
+    SELECT * FROM kpi.counts_from_dossiers(v_label);
+    IF NOT EXISTS (SELECT FROM kpi_refresh_count) THEN
+        DROP TABLE kpi_refresh_count;
+        RAISE WARNING 'no dossier of kpi.dossier was received or resolved in period "%": nothing computed, nothing changed', v_label
+            USING HINT = 'Load the period''s dossiers first (kpi.staging_dossier, kpi.ingest_dossiers).';
+        RETURN 0;
+    END IF;
+
     INSERT INTO kpi.period AS p (label, starts, ends, name_vi, name_en)
     SELECT v_label, b.starts, b.ends, n.name_vi, n.name_en FROM kpi.period_names(v_label) AS n
     ON CONFLICT (label) DO NOTHING;
-    IF EXISTS (SELECT FROM kpi.period AS p
-               WHERE p.label = v_label AND (p.starts, p.ends) <> (b.starts, b.ends)) THEN
-        RAISE EXCEPTION 'period "%" is stored with other dates', v_label
-            USING ERRCODE = 'data_exception';
-    END IF;
 
     DELETE FROM kpi.indicator_count AS c WHERE c.period = v_label AND c.source = 'computed';
     INSERT INTO kpi.indicator_count AS c
            (period, level, unit_code, indicator, source, applicable, numerator, denominator)
     SELECT v_label, f.level, f.unit_code, f.indicator, 'computed', f.applicable, f.numerator, f.denominator
-    FROM kpi.counts_from_dossiers(v_label) AS f;
+    FROM kpi_refresh_count AS f;
     GET DIAGNOSTICS n = ROW_COUNT;
+    DROP TABLE kpi_refresh_count;
+
+    -- units that received dossiers but have no online service in force: their
+    -- coverage indicators show "-" for want of a list, not because nothing
+    -- applies (kpi.data_issue lists them too)
+    SELECT string_agg(i.unit_code, ', ' ORDER BY i.unit_code) INTO v_units
+    FROM kpi.data_issue AS i
+    WHERE i.period = v_label AND i.issue = 'no_services';
+    IF v_units IS NOT NULL THEN
+        RAISE WARNING 'units that received dossiers in period "%" have no service in kpi.service in force: %', v_label, v_units
+            USING DETAIL = 'Their coverage indicators show "-" (not applicable) for want of a list of online services.',
+                  HINT = 'Load the units'' services (kpi.staging_service, kpi.ingest_services) and refresh again.';
+    END IF;
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION kpi.refresh(text) IS
-    'Computes every indicator with a basis, for every appendix row of a period (2024, 2024-H1, 2024-Q1, 2024-03), from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count and returns how many it wrote; published rows are kept';
+    'Computes every indicator with a basis, for every appendix row of a period (2024, 2024-H1, 2024-Q1, 2024-03), from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count and returns how many it wrote; published rows are kept.  An error for a period that has not started; 0 and a WARNING, and nothing changed, when no dossier was received or resolved in it; a WARNING for units without services in force';

@@ -3,32 +3,9 @@
 -- six-month report), a quarter (2024-Q1) or a month (2024-03), from 2000 on,
 -- in any letter case.  kpi.period_label is the one parser; kpi.period_bounds
 -- and kpi.period_names are built on it, and so is everything that takes a
--- label (kpi.refresh, kpi.ingest_counts, kpi.report_markdown).
-
-CREATE TABLE kpi.period (
-    label text PRIMARY KEY
-        CONSTRAINT period_label_check
-        CHECK (label ~ '^[0-9]{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$'),
-    year integer NOT NULL GENERATED ALWAYS AS
-        (pg_catalog.int4(pg_catalog.substr(label, 1, 4))) STORED,
-    starts date NOT NULL,
-    ends date NOT NULL,
-    name_vi text,
-    name_en text,
-    CONSTRAINT period_dates_check CHECK (starts <= ends
-        AND EXTRACT(year FROM starts) = year AND EXTRACT(year FROM ends) = year)
-);
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.period', '');
-
-COMMENT ON TABLE kpi.period IS
-    'Kỳ báo cáo (nhãn như 2024-Q1) / Reporting periods (labels like 2024-Q1)';
-COMMENT ON COLUMN kpi.period.label IS 'Nhãn kỳ: 2024, 2024-H1, 2024-Q1 hoặc 2024-03 / Period label: year, half-year, quarter or month';
-COMMENT ON COLUMN kpi.period.year IS 'Năm (tự tính từ nhãn) / Year (generated from the label)';
-COMMENT ON COLUMN kpi.period.starts IS 'Ngày đầu kỳ / First day of the period';
-COMMENT ON COLUMN kpi.period.ends IS 'Ngày cuối kỳ / Last day of the period';
-COMMENT ON COLUMN kpi.period.name_vi IS 'Tên kỳ trong báo cáo, ví dụ quý I năm 2024 / Period as the report names it';
-COMMENT ON COLUMN kpi.period.name_en IS 'Tên kỳ tiếng Anh / Period name in English';
+-- label (kpi.refresh, kpi.ingest_counts, kpi.report_markdown), and the
+-- table kpi.period, which holds no label in another form and no dates that
+-- contradict its label.
 
 -- The label in its stored form (upper case, no surrounding blanks), or an
 -- error that names it.
@@ -97,3 +74,74 @@ END
 $$;
 COMMENT ON FUNCTION kpi.period_names(text) IS
     'Tên kỳ trong báo cáo, tiếng Việt và tiếng Anh: 2024-Q1 là quý I năm 2024, first quarter of 2024 / How a report names a period, in Vietnamese and English; an error for a label kpi.period_label rejects';
+
+-- Since 1 July 2025 provinces have two levels of local government: their
+-- departments, and communes directly under the province; districts are
+-- gone.  A period starting from then has the two-level layout.
+CREATE FUNCTION kpi.period_two_level(starts date) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN starts >= DATE '2025-07-01';
+COMMENT ON FUNCTION kpi.period_two_level(date) IS
+    'Kỳ bắt đầu từ ngày này có chính quyền địa phương hai cấp (từ 01/7/2025) / Whether a period starting on this day has two-level local government (from 1 July 2025: departments and communes, no districts)';
+
+CREATE TABLE kpi.period (
+    label text PRIMARY KEY
+        CONSTRAINT period_label_check
+        CHECK (label ~ '^[0-9]{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$'),
+    year integer NOT NULL GENERATED ALWAYS AS
+        (pg_catalog.int4(pg_catalog.substr(label, 1, 4))) STORED,
+    starts date NOT NULL,
+    ends date NOT NULL,
+    name_vi text,
+    name_en text,
+    CONSTRAINT period_dates_check CHECK (starts <= ends
+        AND EXTRACT(year FROM starts) = year AND EXTRACT(year FROM ends) = year),
+    two_level boolean NOT NULL GENERATED ALWAYS AS (kpi.period_two_level(starts)) STORED,
+    CONSTRAINT period_label_form_check CHECK (label = kpi.period_label(label)),
+    CONSTRAINT period_bounds_check CHECK (starts = (kpi.period_bounds(label)).starts
+                                          AND ends = (kpi.period_bounds(label)).ends)
+);
+
+SELECT pg_catalog.pg_extension_config_dump('kpi.period', '');
+
+-- A period is its label: INSERT INTO kpi.period (label) VALUES ('2025-q3')
+-- writes 2025-Q3 with its dates and names; given dates must agree (names
+-- are the user's to choose).  A label changed by UPDATE takes its dates and
+-- names with it, unless the same statement sets them.
+CREATE FUNCTION kpi.fill_period() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    NEW.label := kpi.period_label(NEW.label);
+    -- a new label: the dates and names not changed with it follow it
+    IF TG_OP = 'UPDATE' AND NEW.label IS DISTINCT FROM OLD.label THEN
+        IF NEW.starts IS NOT DISTINCT FROM OLD.starts THEN NEW.starts := NULL; END IF;
+        IF NEW.ends IS NOT DISTINCT FROM OLD.ends THEN NEW.ends := NULL; END IF;
+        IF NEW.name_vi IS NOT DISTINCT FROM OLD.name_vi THEN NEW.name_vi := NULL; END IF;
+        IF NEW.name_en IS NOT DISTINCT FROM OLD.name_en THEN NEW.name_en := NULL; END IF;
+    END IF;
+    SELECT coalesce(NEW.starts, b.starts), coalesce(NEW.ends, b.ends)
+      INTO NEW.starts, NEW.ends FROM kpi.period_bounds(NEW.label) AS b;
+    SELECT coalesce(NEW.name_vi, n.name_vi), coalesce(NEW.name_en, n.name_en)
+      INTO NEW.name_vi, NEW.name_en FROM kpi.period_names(NEW.label) AS n;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION kpi.fill_period() IS
+    'Trigger: chuẩn hóa nhãn kỳ, điền ngày đầu, ngày cuối và tên kỳ khi bỏ trống / Trigger: writes the label in its one form, and fills in the dates and names when they are left out';
+
+CREATE TRIGGER period_fill
+    BEFORE INSERT OR UPDATE OF label, starts, ends, name_vi, name_en ON kpi.period
+    FOR EACH ROW EXECUTE FUNCTION kpi.fill_period();
+
+COMMENT ON TABLE kpi.period IS
+    'Kỳ báo cáo (nhãn như 2024-Q1) / Reporting periods (labels like 2024-Q1)';
+COMMENT ON COLUMN kpi.period.label IS 'Nhãn kỳ: 2024, 2024-H1, 2024-Q1 hoặc 2024-03 / Period label: year, half-year, quarter or month';
+COMMENT ON COLUMN kpi.period.year IS 'Năm (tự tính từ nhãn) / Year (generated from the label)';
+COMMENT ON COLUMN kpi.period.starts IS 'Ngày đầu kỳ / First day of the period';
+COMMENT ON COLUMN kpi.period.ends IS 'Ngày cuối kỳ / Last day of the period';
+COMMENT ON COLUMN kpi.period.name_vi IS 'Tên kỳ trong báo cáo, ví dụ quý I năm 2024 / Period as the report names it';
+COMMENT ON COLUMN kpi.period.name_en IS 'Tên kỳ tiếng Anh / Period name in English';
+COMMENT ON COLUMN kpi.period.two_level IS 'Kỳ của chính quyền địa phương hai cấp (bắt đầu từ 01/7/2025): không có cấp huyện, mỗi xã một dòng / A period of two-level local government (starting on or after 1 July 2025): no district level, every commune on its own row';
+

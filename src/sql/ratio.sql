@@ -54,15 +54,101 @@ CREATE FUNCTION kpi.ratio_eq(kpi.ratio, kpi.ratio) RETURNS boolean
 COMMENT ON FUNCTION kpi.ratio_eq(kpi.ratio, kpi.ratio) IS
 	'True when both ratios have the same numerator and the same denominator (1/2 and 2/4 differ)';
 
+CREATE FUNCTION kpi.ratio_ne(kpi.ratio, kpi.ratio) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ratio_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION kpi.ratio_ne(kpi.ratio, kpi.ratio) IS 'True when the ratios differ in numerator or denominator';
+
+-- Order: by value, exactly (n1*d2 against n2*d1 in 128 bits); 0/0 before
+-- every other ratio; equal values by denominator, smaller first (1/2 < 2/4).
+-- So two ratios are equal in the order exactly when they have the same
+-- counts, as kpi.= says, which btree and hash indexes need.
+CREATE FUNCTION kpi.ratio_cmp(kpi.ratio, kpi.ratio) RETURNS integer
+	AS 'MODULE_PATHNAME', 'ratio_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION kpi.ratio_cmp(kpi.ratio, kpi.ratio) IS
+	'-1, 0 or 1: the order of kpi.ratio (by value, exactly; 0/0 first; equal values by denominator)';
+CREATE FUNCTION kpi.ratio_lt(kpi.ratio, kpi.ratio) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ratio_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION kpi.ratio_lt(kpi.ratio, kpi.ratio) IS 'Less than, in the order of kpi.ratio_cmp';
+CREATE FUNCTION kpi.ratio_le(kpi.ratio, kpi.ratio) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ratio_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION kpi.ratio_le(kpi.ratio, kpi.ratio) IS 'Less than or equal, in the order of kpi.ratio_cmp';
+CREATE FUNCTION kpi.ratio_gt(kpi.ratio, kpi.ratio) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ratio_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION kpi.ratio_gt(kpi.ratio, kpi.ratio) IS 'Greater than, in the order of kpi.ratio_cmp';
+CREATE FUNCTION kpi.ratio_ge(kpi.ratio, kpi.ratio) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ratio_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION kpi.ratio_ge(kpi.ratio, kpi.ratio) IS 'Greater than or equal, in the order of kpi.ratio_cmp';
+CREATE FUNCTION kpi.ratio_hash(kpi.ratio) RETURNS integer
+	AS 'MODULE_PATHNAME', 'ratio_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.ratio_hash(kpi.ratio) IS 'Hash of the two counts (hash indexes, hash joins, DISTINCT, GROUP BY)';
+CREATE FUNCTION kpi.ratio_hash_extended(kpi.ratio, bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ratio_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.ratio_hash_extended(kpi.ratio, bigint) IS 'Hash of the two counts with a seed (hash partitioning)';
+CREATE FUNCTION kpi.ratio_smaller(kpi.ratio, kpi.ratio) RETURNS kpi.ratio
+	AS 'MODULE_PATHNAME', 'ratio_smaller' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.ratio_smaller(kpi.ratio, kpi.ratio) IS 'The smaller of two ratios: transition and combine function of kpi.min';
+CREATE FUNCTION kpi.ratio_larger(kpi.ratio, kpi.ratio) RETURNS kpi.ratio
+	AS 'MODULE_PATHNAME', 'ratio_larger' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.ratio_larger(kpi.ratio, kpi.ratio) IS 'The larger of two ratios: transition and combine function of kpi.max';
+
 CREATE OPERATOR kpi.= (
 	LEFTARG = kpi.ratio,
 	RIGHTARG = kpi.ratio,
 	FUNCTION = kpi.ratio_eq,
 	COMMUTATOR = OPERATOR(kpi.=),
+	NEGATOR = OPERATOR(kpi.<>),
 	RESTRICT = eqsel,
-	JOIN = eqjoinsel
+	JOIN = eqjoinsel,
+	HASHES,
+	MERGES
 );
 COMMENT ON OPERATOR kpi.= (kpi.ratio, kpi.ratio) IS 'Same counts: equal numerators and equal denominators';
+CREATE OPERATOR kpi.<> (
+	LEFTARG = kpi.ratio, RIGHTARG = kpi.ratio, FUNCTION = kpi.ratio_ne,
+	COMMUTATOR = OPERATOR(kpi.<>), NEGATOR = OPERATOR(kpi.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel
+);
+COMMENT ON OPERATOR kpi.<> (kpi.ratio, kpi.ratio) IS 'Other counts';
+CREATE OPERATOR kpi.< (
+	LEFTARG = kpi.ratio, RIGHTARG = kpi.ratio, FUNCTION = kpi.ratio_lt,
+	COMMUTATOR = OPERATOR(kpi.>), NEGATOR = OPERATOR(kpi.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+);
+COMMENT ON OPERATOR kpi.< (kpi.ratio, kpi.ratio) IS 'Smaller, by value exactly (kpi.ratio_cmp)';
+CREATE OPERATOR kpi.<= (
+	LEFTARG = kpi.ratio, RIGHTARG = kpi.ratio, FUNCTION = kpi.ratio_le,
+	COMMUTATOR = OPERATOR(kpi.>=), NEGATOR = OPERATOR(kpi.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+);
+COMMENT ON OPERATOR kpi.<= (kpi.ratio, kpi.ratio) IS 'Smaller or equal, by value exactly (kpi.ratio_cmp)';
+CREATE OPERATOR kpi.> (
+	LEFTARG = kpi.ratio, RIGHTARG = kpi.ratio, FUNCTION = kpi.ratio_gt,
+	COMMUTATOR = OPERATOR(kpi.<), NEGATOR = OPERATOR(kpi.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+);
+COMMENT ON OPERATOR kpi.> (kpi.ratio, kpi.ratio) IS 'Larger, by value exactly (kpi.ratio_cmp)';
+CREATE OPERATOR kpi.>= (
+	LEFTARG = kpi.ratio, RIGHTARG = kpi.ratio, FUNCTION = kpi.ratio_ge,
+	COMMUTATOR = OPERATOR(kpi.<=), NEGATOR = OPERATOR(kpi.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel
+);
+COMMENT ON OPERATOR kpi.>= (kpi.ratio, kpi.ratio) IS 'Larger or equal, by value exactly (kpi.ratio_cmp)';
+
+CREATE OPERATOR CLASS kpi.ratio_ops DEFAULT FOR TYPE kpi.ratio USING btree AS
+	OPERATOR 1 kpi.< ,
+	OPERATOR 2 kpi.<= ,
+	OPERATOR 3 kpi.= ,
+	OPERATOR 4 kpi.>= ,
+	OPERATOR 5 kpi.> ,
+	FUNCTION 1 kpi.ratio_cmp(kpi.ratio, kpi.ratio);
+COMMENT ON OPERATOR CLASS kpi.ratio_ops USING btree IS
+	'Order of kpi.ratio: by value exactly, 0/0 first, equal values by denominator (ORDER BY, indexes, min/max, merge joins)';
+CREATE OPERATOR CLASS kpi.ratio_hash_ops DEFAULT FOR TYPE kpi.ratio USING hash AS
+	OPERATOR 1 kpi.= ,
+	FUNCTION 1 kpi.ratio_hash(kpi.ratio),
+	FUNCTION 2 kpi.ratio_hash_extended(kpi.ratio, bigint);
+COMMENT ON OPERATOR CLASS kpi.ratio_hash_ops USING hash IS
+	'Hashing of kpi.ratio by its two counts (DISTINCT, GROUP BY, hash joins, hash indexes)';
 
 CREATE FUNCTION kpi.percent(r kpi.ratio, digits integer DEFAULT 1) RETURNS numeric
 	AS 'MODULE_PATHNAME', 'ratio_percent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -114,6 +200,24 @@ CREATE AGGREGATE kpi.sum(kpi.ratio) (
 );
 COMMENT ON AGGREGATE kpi.sum(kpi.ratio) IS
 	'Pooled ratio: sum of numerators over sum of denominators (not the mean of rates); NULL inputs ignored';
+
+CREATE AGGREGATE kpi.min(kpi.ratio) (
+	SFUNC = kpi.ratio_smaller,
+	STYPE = kpi.ratio,
+	COMBINEFUNC = kpi.ratio_smaller,
+	SORTOP = OPERATOR(kpi.<),
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kpi.min(kpi.ratio) IS 'The smallest ratio, by value exactly (kpi.ratio_cmp); NULL inputs ignored';
+
+CREATE AGGREGATE kpi.max(kpi.ratio) (
+	SFUNC = kpi.ratio_larger,
+	STYPE = kpi.ratio,
+	COMBINEFUNC = kpi.ratio_larger,
+	SORTOP = OPERATOR(kpi.>),
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kpi.max(kpi.ratio) IS 'The largest ratio, by value exactly (kpi.ratio_cmp); NULL inputs ignored';
 
 ------------------------------------------------------------------------
 -- kpi.coverage: distinct keys, and of those the ones hit

@@ -105,8 +105,9 @@ BEGIN
         v_appendix := v_appendix + 1;
         md := md || ''::text
                  || pg_catalog.format('### Phụ lục %s. %s', v_appendix, v_level.title_vi);
-        IF v_level.note_vi IS NOT NULL THEN
-            md := md || ''::text || v_level.note_vi;
+        v_line := CASE WHEN v_period.two_level THEN v_level.two_level_note_vi ELSE v_level.note_vi END;
+        IF v_line IS NOT NULL THEN
+            md := md || ''::text || v_line;
         END IF;
 
         FOR v_table IN
@@ -226,7 +227,11 @@ BEGIN
         FROM kpi.result AS r
         JOIN kpi.level AS l ON l.code = r.level
         WHERE r.period = v_label AND r.indicator = v_ind.code AND NOT r.met;
-        IF v_lines IS NULL THEN
+        IF v_lines IS NULL AND NOT EXISTS (SELECT FROM kpi.result AS r
+                                           WHERE r.period = v_label AND r.indicator = v_ind.code
+                                             AND r.target IS NOT NULL) THEN
+            md := md || '- Chưa có chỉ tiêu được giao cho đơn vị nào.'::text;
+        ELSIF v_lines IS NULL THEN
             md := md || '- Tất cả đơn vị có chỉ tiêu được giao đều đạt.'::text;
         ELSE
             md := md || '| Cấp | TT | Cơ quan, đơn vị | Chỉ tiêu được giao (%) | Tỷ lệ (%) | Chênh lệch |'::text

@@ -8,15 +8,17 @@ CREATE TABLE kpi.level (
     name_vi text NOT NULL,
     name_en text NOT NULL,
     title_vi text NOT NULL,
-    note_vi text
+    note_vi text,
+    two_level_note_vi text
 );
 
-INSERT INTO kpi.level (code, position, name_vi, name_en, title_vi, note_vi)
-SELECT v.code, v.position::integer, v.name_vi, v.name_en, v.title_vi, v.note_vi
+INSERT INTO kpi.level (code, position, name_vi, name_en, title_vi, note_vi, two_level_note_vi)
+SELECT v.code, v.position::integer, v.name_vi, v.name_en, v.title_vi, v.note_vi, v.two_level_note_vi
 FROM (VALUES
-    -- @catalogue level (code, position, name_vi, name_en, title_vi, note_vi)
-) AS v (code, position, name_vi, name_en, title_vi, note_vi)
-ON CONFLICT (code) DO UPDATE SET position = excluded.position, name_vi = excluded.name_vi, name_en = excluded.name_en, title_vi = excluded.title_vi, note_vi = excluded.note_vi;
+    -- @catalogue level (code, position, name_vi, name_en, title_vi, note_vi, two_level_note_vi)
+) AS v (code, position, name_vi, name_en, title_vi, note_vi, two_level_note_vi)
+ON CONFLICT (code) DO UPDATE SET position = excluded.position, name_vi = excluded.name_vi, name_en = excluded.name_en,
+    title_vi = excluded.title_vi, note_vi = excluded.note_vi, two_level_note_vi = excluded.two_level_note_vi;
 
 -- the catalogue's tables are reference data, readable by every role
 GRANT SELECT ON kpi.level TO PUBLIC;
@@ -28,104 +30,83 @@ COMMENT ON COLUMN kpi.level.position IS 'Thứ tự (số của phụ lục) / O
 COMMENT ON COLUMN kpi.level.name_vi IS 'Tên cấp, ví dụ Cấp tỉnh / Name of the level in Vietnamese';
 COMMENT ON COLUMN kpi.level.name_en IS 'Tên tiếng Anh / Name in English';
 COMMENT ON COLUMN kpi.level.title_vi IS 'Tiêu đề phụ lục, ví dụ CẤP TỈNH / Appendix heading';
-COMMENT ON COLUMN kpi.level.note_vi IS 'Ghi chú dưới tiêu đề phụ lục / Note under the appendix heading';
+COMMENT ON COLUMN kpi.level.note_vi IS 'Ghi chú dưới tiêu đề phụ lục, kỳ ba cấp / Note under the appendix heading, in a three-level period';
+COMMENT ON COLUMN kpi.level.two_level_note_vi IS 'Ghi chú dưới tiêu đề phụ lục, kỳ hai cấp / Note under the appendix heading, in a two-level period';
 
 CREATE TABLE kpi.unit (
     code text PRIMARY KEY
-        CONSTRAINT unit_code_check CHECK (code ~ '^[a-z0-9][a-z0-9-]*$'),
+        CONSTRAINT unit_code_check CHECK (code ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND length(code) <= 100),
     name text NOT NULL
-        CONSTRAINT unit_name_check CHECK (name !~ '\(\*+\)'),
+        CONSTRAINT unit_name_check CHECK (btrim(name) <> ''),
     level text NOT NULL
         CONSTRAINT unit_level_check CHECK (level IN ('province', 'district', 'commune')),
     parent_code text,
     sort_order integer NOT NULL DEFAULT 0,
     aliases text[] NOT NULL DEFAULT '{}',
-    CONSTRAINT unit_parent_check CHECK ((level = 'commune') = (parent_code IS NOT NULL))
+    parent_level text GENERATED ALWAYS AS (CASE WHEN parent_code IS NOT NULL THEN 'district' END) STORED,
+    CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune'),
+    CONSTRAINT unit_code_level_key UNIQUE (code, level),
+    -- the tree, held by constraints, so that two transactions cannot break
+    -- it together (each check locks the rows it relies on): a commune's
+    -- parent exists, and its new code follows to the communes ...
+    CONSTRAINT unit_parent_fkey FOREIGN KEY (parent_code)
+        REFERENCES kpi.unit (code) ON UPDATE CASCADE,
+    -- ... and it is a district, and stays one while communes hang from it
+    -- (checked at commit, after a new code has followed to the communes)
+    CONSTRAINT unit_parent_level_fkey FOREIGN KEY (parent_code, parent_level)
+        REFERENCES kpi.unit (code, level) DEFERRABLE INITIALLY DEFERRED
 );
 
--- A commune's parent is an existing district; a unit keeps its level while
--- communes hang from it or figures of its level name it; a district's new
--- code follows to its communes.  A trigger rather than a self-referencing
--- foreign key, which pg_dump reports as a circular dependency of the
--- table's data.  AFTER ROW triggers run at the end of the statement, so a
--- single COPY or INSERT may bring communes before their district.
+-- Codes as the national portal writes them (H44.07), with no two that
+-- differ only in letter case: loading matches codes in any case.
+CREATE UNIQUE INDEX unit_code_lower_key ON kpi.unit (lower(code));
+
+-- A unit keeps its level while figures of its level name it (a figure at
+-- level L belongs to a unit of level L; a commune level figure may name a
+-- district, the sum over its communes).  A change of level, which is rare,
+-- first waits for every transaction writing figures and keeps new ones
+-- waiting until it commits: whichever commits first, the other's check
+-- sees it (kpi.check_unit_level checks the figures' side).
 CREATE FUNCTION kpi.check_unit() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    parent_level text;
 BEGIN
-    IF TG_OP = 'DELETE' THEN
-        IF EXISTS (SELECT FROM kpi.unit AS u WHERE u.parent_code = OLD.code) THEN
-            RAISE EXCEPTION 'district "%" still has communes', OLD.code
-                USING ERRCODE = 'foreign_key_violation',
-                      DETAIL = 'Delete its communes or give them another district first.',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-        RETURN OLD;
-    END IF;
-
-    IF TG_OP = 'UPDATE' AND NEW.code <> OLD.code THEN
-        UPDATE kpi.unit AS u SET parent_code = NEW.code WHERE u.parent_code = OLD.code;
-    END IF;
-
-    IF NEW.parent_code IS NOT NULL THEN
-        SELECT u.level INTO parent_level FROM kpi.unit AS u WHERE u.code = NEW.parent_code;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'the district "%" of commune "%" does not exist', NEW.parent_code, NEW.code
-                USING ERRCODE = 'foreign_key_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-        IF parent_level <> 'district' THEN
-            RAISE EXCEPTION 'the parent of commune "%" must be a district, and "%" is a % unit',
-                    NEW.code, NEW.parent_code, parent_level
-                USING ERRCODE = 'check_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-    END IF;
-
-    IF TG_OP = 'UPDATE' AND NEW.level <> OLD.level THEN
-        IF OLD.level = 'district'
-           AND EXISTS (SELECT FROM kpi.unit AS u WHERE u.parent_code = NEW.code) THEN
-            RAISE EXCEPTION 'district "%" has communes and must stay a district', NEW.code
-                USING ERRCODE = 'check_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
-        IF EXISTS (SELECT FROM kpi.indicator_count AS c
-                   WHERE c.unit_code = NEW.code
-                     AND NOT (c.level = NEW.level OR (c.level = 'commune' AND NEW.level = 'district')))
-           OR EXISTS (SELECT FROM kpi.assigned_target AS t
-                      WHERE t.unit_code = NEW.code
-                        AND NOT (t.level = NEW.level OR (t.level = 'commune' AND NEW.level = 'district')))
-           OR EXISTS (SELECT FROM kpi.note AS n
-                      WHERE n.unit_code = NEW.code
-                        AND NOT (n.level = NEW.level OR (n.level = 'commune' AND NEW.level = 'district'))) THEN
-            RAISE EXCEPTION 'unit "%" has % level figures and cannot become a % unit',
-                    NEW.code, OLD.level, NEW.level
-                USING ERRCODE = 'check_violation',
-                      TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-        END IF;
+    LOCK TABLE kpi.indicator_count, kpi.assigned_target, kpi.note IN SHARE ROW EXCLUSIVE MODE;
+    IF EXISTS (SELECT FROM kpi.indicator_count AS c
+               WHERE c.unit_code = NEW.code
+                 AND NOT (c.level = NEW.level OR (c.level = 'commune' AND NEW.level = 'district')))
+       OR EXISTS (SELECT FROM kpi.assigned_target AS t
+                  WHERE t.unit_code = NEW.code
+                    AND NOT (t.level = NEW.level OR (t.level = 'commune' AND NEW.level = 'district')))
+       OR EXISTS (SELECT FROM kpi.note AS n
+                  WHERE n.unit_code = NEW.code
+                    AND NOT (n.level = NEW.level OR (n.level = 'commune' AND NEW.level = 'district'))) THEN
+        RAISE EXCEPTION 'unit "%" has % level figures and cannot become a % unit',
+                NEW.code, OLD.level, NEW.level
+            USING ERRCODE = 'check_violation',
+                  TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
     END IF;
     RETURN NEW;
 END
 $$;
 
 COMMENT ON FUNCTION kpi.check_unit() IS
-    'Trigger: đơn vị cấp trên của xã là một huyện có trong bảng; không đổi cấp của đơn vị đã có số liệu; mã mới của huyện chuyển sang các xã / Trigger: the parent of a commune is an existing district; a unit with figures keeps its level; a district''s new code follows to its communes';
+    'Trigger: đơn vị đã có số liệu của một cấp thì không đổi sang cấp không được có số liệu đó / Trigger: a unit with figures of a level keeps a level that may have them';
 
 CREATE TRIGGER unit_check
-    AFTER INSERT OR UPDATE OR DELETE ON kpi.unit
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit();
+    AFTER UPDATE OF level ON kpi.unit
+    FOR EACH ROW WHEN (NEW.level IS DISTINCT FROM OLD.level) EXECUTE FUNCTION kpi.check_unit();
 
 COMMENT ON TABLE kpi.unit IS
-    'Cơ quan, đơn vị tiếp nhận hồ sơ: sở, ban (cấp tỉnh), UBND huyện, thị xã, thành phố (cấp huyện), UBND xã (cấp xã) / Units that receive dossiers: departments (province), district and commune people''s committees';
-COMMENT ON COLUMN kpi.unit.code IS 'Mã đơn vị (chữ thường ASCII, dấu gạch nối) / Unit code (lower-case ASCII and hyphens)';
-COMMENT ON COLUMN kpi.unit.name IS 'Tên chuẩn của đơn vị, không kèm dấu chú thích (*) / Canonical name, without footnote marks';
+    'Cơ quan, đơn vị tiếp nhận hồ sơ: sở, ban, ngành (cấp tỉnh), UBND huyện, thị xã, thành phố (cấp huyện, đến 30/6/2025), UBND xã, phường, đặc khu (cấp xã) / Units that receive dossiers: departments (province level), district people''s committees (until 30 June 2025), commune people''s committees';
+COMMENT ON COLUMN kpi.unit.code IS 'Mã đơn vị như Cổng DVC quốc gia ghi (H44.07) hoặc tự đặt: chữ, số, dấu chấm, gạch nối, gạch dưới; tối đa 100 ký tự; không phân biệt hoa thường khi nạp / Unit code as the national portal writes it (H44.07) or one''s own: letters, digits, dots, dashes, underscores; at most 100 characters; unique in any letter case';
+COMMENT ON COLUMN kpi.unit.name IS 'Tên chuẩn của đơn vị (văn bản bất kỳ, không rỗng) / Canonical name (any text, not blank)';
 COMMENT ON COLUMN kpi.unit.level IS 'Cấp: province, district hoặc commune / Level: province, district or commune';
-COMMENT ON COLUMN kpi.unit.parent_code IS 'Huyện quản lý (chỉ với đơn vị cấp xã) / The district of a commune (communes only)';
+COMMENT ON COLUMN kpi.unit.parent_code IS 'Huyện quản lý (chỉ với xã của tỉnh ba cấp); NULL với xã trực thuộc tỉnh (từ 01/7/2025) / The district of a commune (three-level provinces); NULL for a commune directly under the province (from 1 July 2025)';
 COMMENT ON COLUMN kpi.unit.sort_order IS 'Thứ tự dòng trong phụ lục của cấp / Row order in the level''s appendix';
 COMMENT ON COLUMN kpi.unit.aliases IS 'Các cách viết khác của tên trong báo cáo / Other spellings of the name found in reports';
+COMMENT ON COLUMN kpi.unit.parent_level IS 'Cấp của đơn vị cấp trên (district khi có), để ràng buộc khóa ngoại kiểm tra / Level of the parent (district when there is one), for the foreign key that checks it';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.unit', '');
 

@@ -9,10 +9,32 @@
 \echo Use "ALTER EXTENSION kpi_ext UPDATE TO '1.1'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
+-- kpi.ratio: order and hashing.  kpi.= gains NEGATOR, HASHES and MERGES,
+-- which ALTER OPERATOR cannot set in PostgreSQL 15: it is made again.
+-- ---------------------------------------------------------------------------
+
+DROP OPERATOR kpi.= (kpi.ratio, kpi.ratio);
+-- @objects src/sql/ratio.sql kpi.ratio_ne kpi.ratio_cmp kpi.ratio_lt kpi.ratio_le kpi.ratio_gt kpi.ratio_ge kpi.ratio_hash kpi.ratio_hash_extended kpi.ratio_smaller kpi.ratio_larger kpi.= kpi.<> kpi.< kpi.<= kpi.> kpi.>= kpi.ratio_ops kpi.ratio_hash_ops kpi.min kpi.max
+
+-- ---------------------------------------------------------------------------
+-- Periods: one parser of labels; every label in its one form, no dates that
+-- contradict it, and whether the period has two levels (1.0 wrote labels
+-- in upper case already)
+-- ---------------------------------------------------------------------------
+
+-- @objects src/sql/period.sql kpi.period_label kpi.period_two_level
+ALTER TABLE kpi.period
+    ADD COLUMN two_level boolean NOT NULL GENERATED ALWAYS AS (kpi.period_two_level(starts)) STORED;
+-- @replace src/sql/period.sql
+ALTER TABLE kpi.period
+    ADD CONSTRAINT period_label_form_check CHECK (label = kpi.period_label(label)),
+    ADD CONSTRAINT period_bounds_check CHECK (starts = (kpi.period_bounds(label)).starts
+                                              AND ends = (kpi.period_bounds(label)).ends);
+
+-- ---------------------------------------------------------------------------
 -- The catalogue's new tables
 -- ---------------------------------------------------------------------------
 
--- @objects src/sql/period.sql kpi.period_label
 -- @objects src/sql/unit.sql kpi.level
 -- @objects src/sql/indicator.sql kpi.dossier_flag kpi.flag_mask kpi.appendix_table
 
@@ -56,6 +78,78 @@ ALTER TABLE kpi.note
     ADD FOREIGN KEY (applies_to) REFERENCES kpi.appendix_table (code);
 
 -- ---------------------------------------------------------------------------
+-- Units: portal codes, communes directly under the province, the tree held
+-- by constraints
+-- ---------------------------------------------------------------------------
+
+DROP TRIGGER unit_check ON kpi.unit;
+ALTER TABLE kpi.unit
+    DROP CONSTRAINT unit_code_check,
+    DROP CONSTRAINT unit_name_check,
+    DROP CONSTRAINT unit_parent_check,
+    ADD CONSTRAINT unit_code_check CHECK (code ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND length(code) <= 100),
+    ADD CONSTRAINT unit_name_check CHECK (btrim(name) <> ''),
+    ADD COLUMN parent_level text GENERATED ALWAYS AS (CASE WHEN parent_code IS NOT NULL THEN 'district' END) STORED,
+    ADD CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune'),
+    ADD CONSTRAINT unit_code_level_key UNIQUE (code, level),
+    ADD CONSTRAINT unit_parent_fkey FOREIGN KEY (parent_code)
+        REFERENCES kpi.unit (code) ON UPDATE CASCADE,
+    ADD CONSTRAINT unit_parent_level_fkey FOREIGN KEY (parent_code, parent_level)
+        REFERENCES kpi.unit (code, level) DEFERRABLE INITIALLY DEFERRED;
+-- @objects src/sql/unit.sql unit_code_lower_key
+
+-- ---------------------------------------------------------------------------
+-- Dossiers: codes of at most 100 characters, dates from 2000 to tomorrow;
+-- services with a validity
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE kpi.dossier
+    DROP CONSTRAINT dossier_code_check,
+    DROP CONSTRAINT dossier_procedure_code_check,
+    ADD CONSTRAINT dossier_code_check CHECK (dossier_code <> '' AND length(dossier_code) <= 100),
+    ADD CONSTRAINT dossier_procedure_code_check CHECK (procedure_code <> '' AND length(procedure_code) <= 100),
+    ADD CONSTRAINT dossier_dates_check CHECK (received_at >= TIMESTAMPTZ '2000-01-01 00:00:00+14'
+        AND received_at <= statement_timestamp() + INTERVAL '1 day'
+        AND resolved_at <= statement_timestamp() + INTERVAL '1 day');
+ALTER TABLE kpi.service
+    DROP CONSTRAINT service_pkey,
+    DROP CONSTRAINT service_procedure_code_check,
+    ADD CONSTRAINT service_procedure_code_check CHECK (procedure_code <> '' AND length(procedure_code) <= 100),
+    ADD COLUMN valid_from date NOT NULL DEFAULT DATE '2000-01-01',
+    ADD COLUMN valid_until date,
+    ADD PRIMARY KEY (unit_code, procedure_code, valid_from),
+    ADD CONSTRAINT service_validity_check CHECK (valid_until >= valid_from);
+
+-- ---------------------------------------------------------------------------
+-- Loading: staging tables of exactly the files' columns; rejected rows move
+-- to tables of their own (a 1.0 row rejected before keeps its reason, with
+-- no line)
+-- ---------------------------------------------------------------------------
+
+-- (tables made and dropped by this script: a temporary table would become a
+-- member of the extension and could not go at commit)
+CREATE TABLE kpi.upgrade_rejected_counts AS SELECT * FROM kpi.staging_counts WHERE error IS NOT NULL;
+CREATE TABLE kpi.upgrade_rejected_dossier AS SELECT * FROM kpi.staging_dossier WHERE error IS NOT NULL;
+DELETE FROM kpi.staging_counts WHERE error IS NOT NULL;
+DELETE FROM kpi.staging_dossier WHERE error IS NOT NULL;
+ALTER TABLE kpi.staging_counts DROP COLUMN error,
+    SET (autovacuum_enabled = false, toast.autovacuum_enabled = false);
+ALTER TABLE kpi.staging_dossier DROP COLUMN error,
+    SET (autovacuum_enabled = false, toast.autovacuum_enabled = false);
+-- @objects src/sql/loading.sql kpi.staging_unit kpi.staging_service kpi.rejected_unit kpi.rejected_service kpi.rejected_counts kpi.rejected_dossier
+INSERT INTO kpi.rejected_counts (line_no, error, period, level, unit_code, unit_name, indicator, target,
+                                 numerator, denominator, printed_rate)
+SELECT NULL, r.error, r.period, r.level, r.unit_code, r.unit_name, r.indicator, r.target,
+       r.numerator, r.denominator, r.printed_rate
+FROM kpi.upgrade_rejected_counts AS r;
+INSERT INTO kpi.rejected_dossier (line_no, error, dossier_code, unit_code, procedure_code, received_at, channel,
+                                  fee_required, paid_online, digitized, reused_data, resolved_at, e_result)
+SELECT NULL, r.error, r.dossier_code, r.unit_code, r.procedure_code, r.received_at, r.channel,
+       r.fee_required, r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result
+FROM kpi.upgrade_rejected_dossier AS r;
+DROP TABLE kpi.upgrade_rejected_counts, kpi.upgrade_rejected_dossier;
+
+-- ---------------------------------------------------------------------------
 -- The engine counts by combination of flags: a new kpi.tally
 -- ---------------------------------------------------------------------------
 
@@ -72,15 +166,15 @@ DROP TYPE kpi.tally;
 -- ---------------------------------------------------------------------------
 
 -- @replace src/sql/ratio.sql
--- @replace src/sql/period.sql
 -- @replace src/sql/unit.sql
 -- @replace src/sql/indicator.sql
+-- @replace src/sql/dossier.sql
 -- @replace src/sql/count.sql
 -- @replace src/sql/appendix.sql
 -- @replace src/sql/report.sql
 -- @replace src/sql/sample.sql
--- @replace src/sql/dossier.sql
 -- @replace src/sql/loading.sql
+-- @objects src/sql/loading.sql rejected_comments
 
 -- 1.0's flags of kpi.indicator, now read from its basis and columns
 ALTER TABLE kpi.indicator DROP COLUMN per_received, DROP COLUMN cumulative;
