@@ -37,10 +37,16 @@ WHERE p.pronamespace = 'kpi'::pg_catalog.regnamespace
   AND c LIKE 'search\_path=%'
   AND (c ~* '(public|\$user)' OR c !~ 'pg_temp$')
 ORDER BY 1::text;
--- SECURITY DEFINER functions (expect none)
-SELECT p.oid::pg_catalog.regprocedure AS security_definer
+-- SECURITY DEFINER functions: only the trigger functions that check and
+-- cascade references between tables, as a foreign key does with its
+-- owner's rights (a trigger function cannot be called directly), each with
+-- a safe search_path (above)
+SELECT p.oid::pg_catalog.regprocedure AS security_definer,
+       p.prorettype = 'trigger'::pg_catalog.regtype AS trigger_only
 FROM pg_catalog.pg_proc AS p
-WHERE p.pronamespace = 'kpi'::pg_catalog.regnamespace AND p.prosecdef;
+WHERE p.pronamespace = 'kpi'::pg_catalog.regnamespace AND p.prosecdef
+ORDER BY p.proname;
+SELECT pg_temp.err('SELECT kpi.check_references()') AS called_directly;
 -- some functions are checked at all
 SELECT pg_catalog.count(*) >= 5 AS has_plpgsql_functions
 FROM pg_catalog.pg_proc AS p

@@ -216,6 +216,28 @@ unit_tally(DossierState *st, const char *code, uint32 len, bool *is_new)
 }
 
 /*
+ * Unit and procedure codes are at most CODE_MAX characters, as the checks of
+ * kpi.unit, kpi.dossier and kpi.service say: whatever table the aggregate
+ * reads, its memory is bounded by units x procedures.
+ */
+#define CODE_MAX 100
+
+static void
+check_code_length(const char *what, const char *code, int len)
+{
+	int			chars;
+
+	if (len <= CODE_MAX)
+		return;					/* a character takes a byte at least */
+	chars = pg_mbstrlen_with_len(code, len);
+	if (chars > CODE_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("kpi.dossier_tally: %s \"%.*s...\" is longer than %d characters (%d)",
+						what, pg_mbcharcliplen(code, len, 20), code, CODE_MAX, chars)));
+}
+
+/*
  * Transition: (state, unit_code, procedure_code, channel, fee_required,
  * paid_online, digitized, reused_data, e_result, received_at, resolved_at,
  * period_start, period_end, year_start).
@@ -264,6 +286,7 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("kpi.dossier_tally: unit_code must not be NULL")));
 	unit = PG_GETARG_TEXT_PP(1);
+	check_code_length("unit_code", VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit));
 	t = unit_tally(st, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit), NULL);
 
 	if (!PG_ARGISNULL(3))
@@ -288,6 +311,7 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 		{
 			text	   *code = PG_GETARG_TEXT_PP(2);
 
+			check_code_length("procedure_code", VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code));
 			keyset_add_text(&t->procs, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), flags, 0);
 		}
 	}
@@ -403,13 +427,14 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 /*
  * A unit or procedure code of a serialised state is text of the database's
  * encoding, as the transition function got it: no NUL byte, no invalid
- * sequence.
+ * sequence, no more than CODE_MAX characters.
  */
 static void
 check_code(const char *code, uint32 len)
 {
 	if (memchr(code, '\0', len) != NULL ||
-		!pg_verify_mbstr(GetDatabaseEncoding(), code, (int) len, true))
+		!pg_verify_mbstr(GetDatabaseEncoding(), code, (int) len, true) ||
+		(len > CODE_MAX && pg_mbstrlen_with_len(code, (int) len) > CODE_MAX))
 		keyset_corrupt();
 }
 

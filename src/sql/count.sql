@@ -7,11 +7,11 @@
 -- (kpi.data_issue).
 
 CREATE TABLE kpi.indicator_count (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
+    period text NOT NULL,
     level text NOT NULL
         CONSTRAINT indicator_count_level_check CHECK (level IN ('province', 'district', 'commune')),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
+    unit_code text NOT NULL,
+    indicator text NOT NULL,
     source text NOT NULL DEFAULT 'published'
         CONSTRAINT indicator_count_source_check CHECK (source IN ('published', 'computed')),
     applicable boolean NOT NULL DEFAULT true,
@@ -32,10 +32,6 @@ CREATE TABLE kpi.indicator_count (
         OR printed_rate IS NULL)
 );
 
-CREATE TRIGGER indicator_count_unit_level
-    BEFORE INSERT OR UPDATE ON kpi.indicator_count
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit_level();
-
 COMMENT ON TABLE kpi.indicator_count IS
     'Tử số, mẫu số và tỷ lệ theo báo cáo của từng đơn vị, chỉ tiêu, kỳ; nguồn published (công bố) hoặc computed (tính từ hồ sơ) / Numerator, denominator and printed rate per period, level, unit and indicator; source published (from a report) or computed (from dossiers)';
 COMMENT ON COLUMN kpi.indicator_count.period IS 'Kỳ báo cáo / Period label';
@@ -51,8 +47,8 @@ COMMENT ON COLUMN kpi.indicator_count.printed_rate IS 'Tỷ lệ (%) in trong b�
 SELECT pg_catalog.pg_extension_config_dump('kpi.indicator_count', '');
 
 CREATE TABLE kpi.printed_summary (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
+    period text NOT NULL,
+    indicator text NOT NULL,
     level text NOT NULL
         CONSTRAINT printed_summary_level_check CHECK (level IN ('province', 'district', 'commune', 'all')),
     printed_pct numeric(5,1) NOT NULL
@@ -70,20 +66,16 @@ COMMENT ON COLUMN kpi.printed_summary.printed_pct IS 'Tỷ lệ (%) in trong bá
 SELECT pg_catalog.pg_extension_config_dump('kpi.printed_summary', '');
 
 CREATE TABLE kpi.note (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
+    period text NOT NULL,
     level text NOT NULL
         CONSTRAINT note_level_check CHECK (level IN ('province', 'district', 'commune')),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
+    unit_code text NOT NULL,
     mark text NOT NULL
         CONSTRAINT note_mark_check CHECK (mark ~ '^\(\*+\)$'),
     applies_to text NOT NULL REFERENCES kpi.appendix_table (code),
     text text NOT NULL,
     PRIMARY KEY (period, level, unit_code, applies_to, mark)
 );
-
-CREATE TRIGGER note_unit_level
-    BEFORE INSERT OR UPDATE ON kpi.note
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit_level();
 
 COMMENT ON TABLE kpi.note IS
     'Ghi chú (*), (**) dưới bảng phụ lục, gắn với số liệu của đơn vị / Footnotes (*), (**) under an appendix table, attached to a unit''s figures';

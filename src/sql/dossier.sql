@@ -17,7 +17,7 @@
 CREATE TABLE kpi.dossier (
     dossier_code text PRIMARY KEY
         CONSTRAINT dossier_code_check CHECK (dossier_code <> '' AND length(dossier_code) <= 100),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
+    unit_code text NOT NULL,
     procedure_code text NOT NULL
         CONSTRAINT dossier_procedure_code_check CHECK (procedure_code <> '' AND length(procedure_code) <= 100),
     received_at timestamptz NOT NULL,
@@ -56,7 +56,7 @@ COMMENT ON COLUMN kpi.dossier.e_result IS 'Kết quả được cấp dưới d�
 SELECT pg_catalog.pg_extension_config_dump('kpi.dossier', '');
 
 CREATE TABLE kpi.service (
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE ON DELETE CASCADE,
+    unit_code text NOT NULL,
     procedure_code text NOT NULL
         CONSTRAINT service_procedure_code_check CHECK (procedure_code <> '' AND length(procedure_code) <= 100),
     online_service boolean NOT NULL DEFAULT false,

@@ -190,7 +190,7 @@ COMMENT ON COLUMN kpi.indicator.numerator_column IS 'Cột tử số trong phụ
 CREATE TABLE kpi.target (
     year integer NOT NULL
         CONSTRAINT target_year_check CHECK (year BETWEEN 2000 AND 2999),
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
+    indicator text NOT NULL,
     central_target numeric(5,1)
         CONSTRAINT target_central_check CHECK (central_target BETWEEN 0 AND 100),
     province_floor numeric(5,1)
@@ -213,19 +213,15 @@ COMMENT ON COLUMN kpi.target.province_source IS 'Văn bản của tỉnh giao ch
 SELECT pg_catalog.pg_extension_config_dump('kpi.target', '');
 
 CREATE TABLE kpi.assigned_target (
-    period text NOT NULL REFERENCES kpi.period (label) ON UPDATE CASCADE,
+    period text NOT NULL,
     level text NOT NULL
         CONSTRAINT assigned_target_level_check CHECK (level IN ('province', 'district', 'commune')),
-    unit_code text NOT NULL REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    indicator text NOT NULL REFERENCES kpi.indicator (code) ON UPDATE CASCADE,
+    unit_code text NOT NULL,
+    indicator text NOT NULL,
     target numeric(5,1) NOT NULL
         CONSTRAINT assigned_target_target_check CHECK (target BETWEEN 0 AND 100),
     PRIMARY KEY (period, level, unit_code, indicator)
 );
-
-CREATE TRIGGER assigned_target_unit_level
-    BEFORE INSERT OR UPDATE ON kpi.assigned_target
-    FOR EACH ROW EXECUTE FUNCTION kpi.check_unit_level();
 
 COMMENT ON TABLE kpi.assigned_target IS
     'Chỉ tiêu được giao cho từng đơn vị theo kỳ / Target assigned to each unit per period and indicator';

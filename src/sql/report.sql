@@ -6,6 +6,21 @@
 -- kpi.appendix_table, so an indicator added there is reported with no edit
 -- here.
 
+-- Text of the users (unit names, notes, indicator and period names) as
+-- Markdown text: what Markdown would read as markup is escaped with a
+-- backslash (\ ` * _ [ ] < > | # ~, and & where it would start an
+-- entity), and line breaks become spaces, so that a name can neither end a
+-- table row, nor forge a row or a heading, nor format itself.
+CREATE FUNCTION kpi.markdown_text(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.regexp_replace(
+           pg_catalog.regexp_replace(
+               pg_catalog.regexp_replace(value, '[\r\n\v\f\u0085\u2028\u2029]+', ' ', 'g'),
+               '([\\`*_\[\]<>|#~])', '\\\1', 'g'),
+           '&(?=#?[A-Za-z0-9]+;)', '\\&', 'g');
+COMMENT ON FUNCTION kpi.markdown_text(text) IS
+    'Văn bản người dùng nhập (tên đơn vị, ghi chú) ở dạng văn bản Markdown: thoát các ký tự đánh dấu, xuống dòng thành dấu cách / Users'' text (unit names, notes) as Markdown text: markup characters escaped with a backslash, line breaks made spaces, so that no name breaks a table or forges a row or a heading';
+
 CREATE FUNCTION kpi.report_markdown(period text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -37,7 +52,7 @@ BEGIN
     SELECT pg_catalog.count(DISTINCT r.indicator) INTO v_count FROM kpi.result AS r WHERE r.period = v_label;
     md := md || pg_catalog.format('# Kết quả thực hiện %s chỉ tiêu liên quan “Bộ chỉ số phục vụ người dân, doanh nghiệp” trong %s',
                                   CASE WHEN v_count > 0 THEN pg_catalog.lpad(v_count::text, 2, '0') ELSE 'các' END,
-                                  COALESCE(v_period.name_vi, 'kỳ ' || v_label))
+                                  COALESCE(kpi.markdown_text(v_period.name_vi), 'kỳ ' || v_label))
              || ''::text
              || pg_catalog.format('Kỳ báo cáo %s, từ ngày %s đến ngày %s.', v_label,
                                   pg_catalog.to_char(v_period.starts, 'DD/MM/YYYY'),
@@ -55,7 +70,7 @@ BEGIN
     LOOP
         md := md || ''::text
                  || pg_catalog.format('### %s%s', COALESCE(v_ind.summary_item || ') ', ''),
-                                      COALESCE(v_ind.summary_title_vi, v_ind.name_vi))
+                                      kpi.markdown_text(COALESCE(v_ind.summary_title_vi, v_ind.name_vi)))
                  || ''::text;
         SELECT t.* INTO v_target FROM kpi.target AS t
         WHERE t.year = v_period.year AND t.indicator = v_ind.code;
@@ -119,12 +134,12 @@ BEGIN
             -- rows: each indicator's name over its columns (target, its own
             -- denominator if any, result, rate), and the columns' names
             SELECT pg_catalog.format('#### %s. Các chỉ tiêu: %s', v_table.position,
-                       pg_catalog.string_agg(pg_catalog.format('(%s) %s', v_roman[x.n], x.name_vi), ', ' ORDER BY x.n)),
+                       pg_catalog.string_agg(pg_catalog.format('(%s) %s', v_roman[x.n], kpi.markdown_text(x.name_vi)), ', ' ORDER BY x.n)),
                    '| TT | Cơ quan, đơn vị | Tổng số HS tiếp nhận | '
-                       || pg_catalog.string_agg(x.name_vi || pg_catalog.repeat(' |', x.ncols), ' ' ORDER BY x.n),
+                       || pg_catalog.string_agg(kpi.markdown_text(x.name_vi) || pg_catalog.repeat(' |', x.ncols), ' ' ORDER BY x.n),
                    '| | | | '
                        || pg_catalog.string_agg('Chỉ tiêu được giao (%) | '
-                                                || COALESCE(x.own_denominator || ' | ', '')
+                                                || COALESCE(kpi.markdown_text(x.own_denominator) || ' | ', '')
                                                 || 'Kết quả | Tỷ lệ (%) |', ' ' ORDER BY x.n),
                    3 + pg_catalog.sum(x.ncols)
               INTO v_line, v_header, v_subheader, v_count
@@ -144,7 +159,7 @@ BEGIN
               INTO v_lines
             FROM (SELECT ru.row_no,
                          ARRAY[ru.row_no::text,
-                               ru.unit_name || COALESCE(' ' || m.marks, ''),
+                               kpi.markdown_text(ru.unit_name) || COALESCE(' ' || m.marks, ''),
                                COALESCE(ru.dossiers_received::text, '-')]
                          || ARRAY(SELECT c.cell
                                   FROM kpi.indicator AS i
@@ -169,7 +184,7 @@ BEGIN
             md := md || v_lines;
 
             -- footnotes under the table, as the report prints them
-            SELECT 'Ghi chú: ' || pg_catalog.string_agg(n.mark || ' ' || n.text, '; '
+            SELECT 'Ghi chú: ' || pg_catalog.string_agg(n.mark || ' ' || kpi.markdown_text(n.text), '; '
                                                         ORDER BY n.mark DESC, u.sort_order)
               INTO v_line
             FROM kpi.note AS n
@@ -181,7 +196,7 @@ BEGIN
 
             -- rates kept as printed, for want of a denominator
             SELECT pg_catalog.string_agg(pg_catalog.format('Tỷ lệ “%s” ghi theo báo cáo: báo cáo không công bố mẫu số.',
-                                                           i.name_vi), ' ' ORDER BY i.sort_order)
+                                                           kpi.markdown_text(i.name_vi)), ' ' ORDER BY i.sort_order)
               INTO v_line
             FROM kpi.indicator AS i
             WHERE i.appendix_table = v_table.code
@@ -209,9 +224,9 @@ BEGIN
         WHERE EXISTS (SELECT FROM kpi.result AS r WHERE r.period = v_label AND r.indicator = i.code)
         ORDER BY i.sort_order
     LOOP
-        md := md || ''::text || ('### ' || v_ind.name_vi) || ''::text;
+        md := md || ''::text || ('### ' || kpi.markdown_text(v_ind.name_vi)) || ''::text;
         SELECT pg_catalog.array_agg(pg_catalog.format('| %s | %s | %s | %s | %s | %s |',
-                   l.name_vi, r.row_no, r.unit_name,
+                   l.name_vi, r.row_no, kpi.markdown_text(r.unit_name),
                    kpi.format_vi(r.target, 1, true),
                    kpi.format_vi(r.pct, 1, true),
                    -- the difference of the printed figures; the exact gap

@@ -43,36 +43,29 @@ CREATE TABLE kpi.unit (
     parent_code text,
     sort_order integer NOT NULL DEFAULT 0,
     aliases text[] NOT NULL DEFAULT '{}',
-    parent_level text GENERATED ALWAYS AS (CASE WHEN parent_code IS NOT NULL THEN 'district' END) STORED,
-    CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune'),
-    CONSTRAINT unit_code_level_key UNIQUE (code, level),
-    -- the tree, held by constraints, so that two transactions cannot break
-    -- it together (each check locks the rows it relies on): a commune's
-    -- parent exists, and its new code follows to the communes ...
-    CONSTRAINT unit_parent_fkey FOREIGN KEY (parent_code)
-        REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    -- ... and it is a district, and stays one while communes hang from it
-    -- (checked at commit, after a new code has followed to the communes)
-    CONSTRAINT unit_parent_level_fkey FOREIGN KEY (parent_code, parent_level)
-        REFERENCES kpi.unit (code, level) DEFERRABLE INITIALLY DEFERRED
+    CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune')
 );
 
 -- Codes as the national portal writes them (H44.07), with no two that
 -- differ only in letter case: loading matches codes in any case.
 CREATE UNIQUE INDEX unit_code_lower_key ON kpi.unit (lower(code));
 
--- A unit keeps its level while figures of its level name it (a figure at
--- level L belongs to a unit of level L; a commune level figure may name a
--- district, the sum over its communes).  A change of level, which is rare,
--- first waits for every transaction writing figures and keeps new ones
--- waiting until it commits: whichever commits first, the other's check
--- sees it (kpi.check_unit_level checks the figures' side).
+-- A unit keeps a level its figures allow (a figure at level L belongs to a
+-- unit of level L; a commune level figure may name a district, the sum over
+-- its communes), and a district keeps its level while communes name it.  A
+-- statement writing figures or communes holds the unit's row FOR SHARE
+-- (kpi.check_references) until it commits; this change of level has waited
+-- for it and sees what it wrote.
 CREATE FUNCTION kpi.check_unit() RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    LOCK TABLE kpi.indicator_count, kpi.assigned_target, kpi.note IN SHARE ROW EXCLUSIVE MODE;
+    IF current_setting('transaction_isolation') = 'repeatable read' THEN
+        RAISE EXCEPTION 'the level of unit "%" cannot change in a REPEATABLE READ transaction', NEW.code
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Change it in a READ COMMITTED (the default) or SERIALIZABLE transaction.';
+    END IF;
     IF EXISTS (SELECT FROM kpi.indicator_count AS c
                WHERE c.unit_code = NEW.code
                  AND NOT (c.level = NEW.level OR (c.level = 'commune' AND NEW.level = 'district')))
@@ -87,12 +80,18 @@ BEGIN
             USING ERRCODE = 'check_violation',
                   TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
     END IF;
+    IF OLD.level = 'district' AND EXISTS (SELECT FROM kpi.unit AS c WHERE c.parent_code = NEW.code) THEN
+        RAISE EXCEPTION 'district "%" has communes and must stay a district', NEW.code
+            USING ERRCODE = 'check_violation',
+                  HINT = 'Give its communes another district, or none, first.',
+                  TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
+    END IF;
     RETURN NEW;
 END
 $$;
 
 COMMENT ON FUNCTION kpi.check_unit() IS
-    'Trigger: đơn vị đã có số liệu của một cấp thì không đổi sang cấp không được có số liệu đó / Trigger: a unit with figures of a level keeps a level that may have them';
+    'Trigger: đơn vị đã có số liệu của một cấp thì không đổi sang cấp không được có số liệu đó; huyện còn xã thì vẫn là huyện / Trigger: a unit with figures of a level keeps a level that may have them; a district with communes stays a district';
 
 CREATE TRIGGER unit_check
     AFTER UPDATE OF level ON kpi.unit
@@ -106,34 +105,6 @@ COMMENT ON COLUMN kpi.unit.level IS 'Cấp: province, district hoặc commune / 
 COMMENT ON COLUMN kpi.unit.parent_code IS 'Huyện quản lý (chỉ với xã của tỉnh ba cấp); NULL với xã trực thuộc tỉnh (từ 01/7/2025) / The district of a commune (three-level provinces); NULL for a commune directly under the province (from 1 July 2025)';
 COMMENT ON COLUMN kpi.unit.sort_order IS 'Thứ tự dòng trong phụ lục của cấp / Row order in the level''s appendix';
 COMMENT ON COLUMN kpi.unit.aliases IS 'Các cách viết khác của tên trong báo cáo / Other spellings of the name found in reports';
-COMMENT ON COLUMN kpi.unit.parent_level IS 'Cấp của đơn vị cấp trên (district khi có), để ràng buộc khóa ngoại kiểm tra / Level of the parent (district when there is one), for the foreign key that checks it';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.unit', '');
 
--- A figure at level L belongs to a unit at level L, except that a commune
--- level figure may name a district: the sum over that district's communes,
--- which is how the report publishes its commune appendix.
-CREATE FUNCTION kpi.check_unit_level() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    unit_level text;
-BEGIN
-    SELECT u.level INTO unit_level FROM kpi.unit AS u WHERE u.code = NEW.unit_code;
-    IF NOT FOUND THEN
-        RETURN NEW;             -- the foreign key reports a missing unit
-    END IF;
-    IF unit_level = NEW.level OR (NEW.level = 'commune' AND unit_level = 'district') THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'unit "%" is a % unit and cannot have % level figures',
-            NEW.unit_code, unit_level, NEW.level
-        USING ERRCODE = 'check_violation',
-              DETAIL = 'Figures at a level belong to units of that level; commune level figures may also name a district, meaning the sum over its communes.',
-              TABLE = TG_TABLE_NAME, SCHEMA = TG_TABLE_SCHEMA;
-END
-$$;
-
-COMMENT ON FUNCTION kpi.check_unit_level() IS
-    'Trigger: số liệu cấp L thuộc đơn vị cấp L (cấp xã có thể ghi theo huyện) / Trigger: figures at level L belong to a unit of level L (commune figures may name a district)';

@@ -78,8 +78,7 @@ ALTER TABLE kpi.note
     ADD FOREIGN KEY (applies_to) REFERENCES kpi.appendix_table (code);
 
 -- ---------------------------------------------------------------------------
--- Units: portal codes, communes directly under the province, the tree held
--- by constraints
+-- Units: portal codes, communes directly under the province
 -- ---------------------------------------------------------------------------
 
 DROP TRIGGER unit_check ON kpi.unit;
@@ -89,14 +88,35 @@ ALTER TABLE kpi.unit
     DROP CONSTRAINT unit_parent_check,
     ADD CONSTRAINT unit_code_check CHECK (code ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND length(code) <= 100),
     ADD CONSTRAINT unit_name_check CHECK (btrim(name) <> ''),
-    ADD COLUMN parent_level text GENERATED ALWAYS AS (CASE WHEN parent_code IS NOT NULL THEN 'district' END) STORED,
-    ADD CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune'),
-    ADD CONSTRAINT unit_code_level_key UNIQUE (code, level),
-    ADD CONSTRAINT unit_parent_fkey FOREIGN KEY (parent_code)
-        REFERENCES kpi.unit (code) ON UPDATE CASCADE,
-    ADD CONSTRAINT unit_parent_level_fkey FOREIGN KEY (parent_code, parent_level)
-        REFERENCES kpi.unit (code, level) DEFERRABLE INITIALLY DEFERRED;
+    ADD CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune');
 -- @objects src/sql/unit.sql unit_code_lower_key
+
+-- ---------------------------------------------------------------------------
+-- References checked by triggers, not foreign keys (a parallel restore loads
+-- the tables in any order; src/sql/reference.sql)
+-- ---------------------------------------------------------------------------
+
+DROP TRIGGER assigned_target_unit_level ON kpi.assigned_target;
+DROP TRIGGER indicator_count_unit_level ON kpi.indicator_count;
+DROP TRIGGER note_unit_level ON kpi.note;
+DROP FUNCTION kpi.check_unit_level();
+ALTER TABLE kpi.target DROP CONSTRAINT target_indicator_fkey;
+ALTER TABLE kpi.assigned_target
+    DROP CONSTRAINT assigned_target_period_fkey,
+    DROP CONSTRAINT assigned_target_unit_code_fkey,
+    DROP CONSTRAINT assigned_target_indicator_fkey;
+ALTER TABLE kpi.indicator_count
+    DROP CONSTRAINT indicator_count_period_fkey,
+    DROP CONSTRAINT indicator_count_unit_code_fkey,
+    DROP CONSTRAINT indicator_count_indicator_fkey;
+ALTER TABLE kpi.printed_summary
+    DROP CONSTRAINT printed_summary_period_fkey,
+    DROP CONSTRAINT printed_summary_indicator_fkey;
+ALTER TABLE kpi.note
+    DROP CONSTRAINT note_period_fkey,
+    DROP CONSTRAINT note_unit_code_fkey;
+ALTER TABLE kpi.dossier DROP CONSTRAINT dossier_unit_code_fkey;
+ALTER TABLE kpi.service DROP CONSTRAINT service_unit_code_fkey;
 
 -- ---------------------------------------------------------------------------
 -- Dossiers: codes of at most 100 characters, dates from 2000 to tomorrow;
@@ -170,6 +190,8 @@ DROP TYPE kpi.tally;
 -- @replace src/sql/indicator.sql
 -- @replace src/sql/dossier.sql
 -- @replace src/sql/count.sql
+-- @objects src/sql/reference.sql kpi.reference
+-- @replace src/sql/reference.sql
 -- @replace src/sql/appendix.sql
 -- @replace src/sql/report.sql
 -- @replace src/sql/sample.sql
