@@ -66,4 +66,12 @@ UPDATE kpi.printed_summary SET printed_pct = (SELECT round(100.0 * sum(numerator
                                              WHERE period = '2025-Q3' AND level = 'province' AND indicator = 'online_dossier');
 SELECT count(*) AS summary_issues FROM kpi.data_issue WHERE period = '2025-Q3' AND issue = 'summary_differs';
 
+-- Three levels: a district's commune row is counted with its communes'
+-- services; a commune without any in force is named.
+INSERT INTO kpi.unit (code, name, level, parent_code, sort_order) VALUES ('xa-a3', 'UBND xã A3', 'commune', 'huyen-a', 3);
+INSERT INTO kpi.dossier (dossier_code, unit_code, procedure_code, received_at, channel)
+VALUES ('A3-1', 'xa-a3', 'P1', '2025-05-05 10:00+07', 'online'), ('A1-1', 'xa-a1', 'P1', '2025-05-05 10:00+07', 'online');
+SELECT kpi.refresh('2025-05') AS may_rows;
+SELECT level, unit_code, issue, reason FROM kpi.data_issue WHERE period = '2025-05' AND issue = 'no_services';
+
 DROP EXTENSION kpi_ext;

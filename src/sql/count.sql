@@ -325,22 +325,38 @@ WITH c AS (
     UNION ALL
     -- units that received dossiers (computed figures) but have no service in
     -- force in kpi.service: their coverage indicators would show "-" as if
-    -- nothing applied, for want of a list (for a district's row of a
-    -- three-level commune appendix: when none of its communes has one)
+    -- nothing applied, for want of a list.  A district's row of a
+    -- three-level commune appendix sums its communes' dossiers, counted with
+    -- the communes' services: it is reported when one of its communes has
+    -- none in force (which may be a commune that received nothing: check it)
     SELECT r.period, r.level, r.unit_code, NULL, 'computed', 0,
            'no_services',
-           pg_catalog.format('received %s dossiers in the period, but kpi.service has none of its online services in force: its coverage indicators show "-" for want of a list', r.received),
-           pg_catalog.format('có %s hồ sơ tiếp nhận trong kỳ nhưng kpi.service không có dịch vụ trực tuyến nào còn hiệu lực của đơn vị: hai chỉ tiêu đếm thủ tục ghi "-" vì thiếu danh sách', r.received)
+           CASE WHEN m.communes IS NULL
+                THEN pg_catalog.format('received %s dossiers in the period, but kpi.service has none of its online services in force: its coverage indicators show "-" for want of a list', r.received)
+                ELSE pg_catalog.format('received %s dossiers in the period through its communes, but kpi.service has no online service in force for %s: their dossiers count in no coverage indicator', r.received, m.communes) END,
+           CASE WHEN m.communes IS NULL
+                THEN pg_catalog.format('có %s hồ sơ tiếp nhận trong kỳ nhưng kpi.service không có dịch vụ trực tuyến nào còn hiệu lực của đơn vị: hai chỉ tiêu đếm thủ tục ghi "-" vì thiếu danh sách', r.received)
+                ELSE pg_catalog.format('có %s hồ sơ tiếp nhận trong kỳ qua các xã nhưng kpi.service không có dịch vụ trực tuyến nào còn hiệu lực của %s: hồ sơ của các xã này không được tính vào hai chỉ tiêu đếm thủ tục', r.received, m.communes) END
     FROM (SELECT c.period, c.level, c.unit_code, pg_catalog.max(c.denominator) AS received
           FROM c
           WHERE c.source = 'computed' AND c.per_received AND c.denominator > 0
           GROUP BY c.period, c.level, c.unit_code) AS r
     JOIN kpi.period AS p ON p.label = r.period
-    WHERE NOT EXISTS (
-        SELECT FROM kpi.unit AS u
-        JOIN kpi.service AS s ON s.unit_code = u.code
-        WHERE (u.code = r.unit_code OR (r.level = 'commune' AND u.parent_code = r.unit_code))
-          AND s.valid_from <= p.ends AND (s.valid_until IS NULL OR s.valid_until >= p.starts))
+    JOIN kpi.unit AS ru ON ru.code = r.unit_code
+    -- the communes of a district's row that have no service in force
+    LEFT JOIN LATERAL (
+        SELECT pg_catalog.string_agg(u.code, ', ' ORDER BY u.sort_order, u.code) AS communes
+        FROM kpi.unit AS u
+        WHERE r.level = 'commune' AND ru.level = 'district' AND u.parent_code = r.unit_code
+          AND NOT EXISTS (SELECT FROM kpi.service AS s
+                          WHERE s.unit_code = u.code
+                            AND s.valid_from <= p.ends AND (s.valid_until IS NULL OR s.valid_until >= p.starts))
+    ) AS m ON true
+    WHERE CASE WHEN r.level = 'commune' AND ru.level = 'district'
+               THEN m.communes IS NOT NULL
+               ELSE NOT EXISTS (SELECT FROM kpi.service AS s
+                                WHERE s.unit_code = r.unit_code
+                                  AND s.valid_from <= p.ends AND (s.valid_until IS NULL OR s.valid_until >= p.starts)) END
 )
 SELECT s.period::text AS period,
        s.level::text AS level,

@@ -335,8 +335,8 @@ BEGIN
     FROM kpi.data_issue AS i
     WHERE i.period = v_label AND i.issue = 'no_services';
     IF v_units IS NOT NULL THEN
-        RAISE WARNING 'units that received dossiers in period "%" have no service in kpi.service in force: %', v_label, v_units
-            USING DETAIL = 'Their coverage indicators show "-" (not applicable) for want of a list of online services.',
+        RAISE WARNING 'units that received dossiers in period "%" lack services in force in kpi.service: %', v_label, v_units
+            USING DETAIL = 'For want of a list of online services, their coverage indicators show "-" (not applicable), or leave out the dossiers of their communes without one; kpi.data_issue (issue no_services) says which.',
                   HINT = 'Load the units'' services (kpi.staging_service, kpi.ingest_services) and refresh again.';
     END IF;
     RETURN n;
