@@ -1,6 +1,7 @@
 EXTENSION = kpi_ext
 MODULE_big = kpi_ext
-OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/coverage.o src/dossier_tally.o src/format.o
+OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/coverage.o src/dossier_tally.o src/format.o \
+	src/float8_round.o src/dossier_read.o
 PGFILEDESC = "kpi_ext - citizen and business service index"
 
 # The install script of the current version and the upgrade scripts to it
@@ -9,7 +10,7 @@ PGFILEDESC = "kpi_ext - citizen and business service index"
 # and never change.  A missing part fails the build.
 EXTVERSION := $(shell sed -n "s/^default_version = '\([^']*\)'.*/\1/p" $(EXTENSION).control)
 SQL_PARTS = src/sql/ratio.sql src/sql/period.sql src/sql/unit.sql src/sql/indicator.sql \
-	src/sql/dossier.sql src/sql/count.sql src/sql/reference.sql src/sql/appendix.sql src/sql/report.sql \
+	src/sql/dossier.sql src/sql/index.sql src/sql/count.sql src/sql/reference.sql src/sql/appendix.sql src/sql/report.sql \
 	src/sql/sample.sql src/sql/loading.sql
 UPGRADES = $(patsubst src/upgrade/%.sql,$(EXTENSION)--%.sql,$(wildcard src/upgrade/*.sql))
 BUILD_INPUTS = Makefile src/build.pl src/catalogue.txt $(SQL_PARTS) $(wildcard data/sample/*.csv)

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Benchmark of loading a dossier export: a CSV file of ROWS
+# Benchmark of loading a dossier export against a plain COPY of the same
+# file into kpi.dossier, in one run: a CSV file of ROWS
 # dossiers goes through \copy into kpi.staging_dossier and through
 # kpi.ingest_dossiers() into kpi.dossier.  Usage:  bench/loading.sh [ROWS]
-# (default 1 million).  Starts its own throw-away server; prints the times,
+# (default 1 million); RUNS=n takes the best of n.  Starts its own
+# throw-away server; prints the times, the ratios to the plain COPY,
 # rows per second, and whether what was loaded equals what was exported.
 set -eu
 cd "$(dirname "$0")/.."

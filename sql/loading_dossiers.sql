@@ -58,7 +58,7 @@ CREATE FUNCTION pg_temp.as_line(r kpi.rejected_dossier) RETURNS text LANGUAGE sq
 SELECT pg_catalog.concat_ws(',', coalesce(r.dossier_code, ''), coalesce(r.unit_code, ''), coalesce(r.procedure_code, ''),
                             coalesce(r.received_at, ''), coalesce(r.channel, ''), coalesce(r.fee_required, ''),
                             coalesce(r.paid_online, ''), coalesce(r.digitized, ''), coalesce(r.reused_data, ''),
-                            coalesce(r.resolved_at, ''), coalesce(r.e_result, ''))
+                            coalesce(r.resolved_at, ''), coalesce(r.e_result, ''), coalesce(r.due_at, ''))
 $$;
 
 ------------------------------------------------------------------------
@@ -88,7 +88,8 @@ SELECT r.dossier_code, r.unit_code, r.procedure_code,
        r.fee_required = 'Có' AS fee_required, r.paid_online = 'Có' AS paid_online,
        r.digitized = 'Có' AS digitized, r.reused_data = 'Có' AS reused_data,
        pg_catalog.to_timestamp(r.resolved_at || ' +07', 'DD/MM/YYYY HH24:MI:SS TZH') AS resolved_at,
-       r.e_result = 'Có' AS e_result
+       r.e_result = 'Có' AS e_result,
+       pg_catalog.to_timestamp(r.due_at || ' +07', 'DD/MM/YYYY HH24:MI:SS TZH') AS due_at
 FROM sample_file AS r;
 SELECT (SELECT pg_catalog.count(*) FROM sample_expected) AS rows_in_file,
        (SELECT pg_catalog.count(*) FROM (SELECT * FROM kpi.dossier EXCEPT SELECT * FROM sample_expected) AS x) AS loaded_not_in_file,
@@ -125,7 +126,8 @@ COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER);
 SELECT * FROM kpi.ingest_dossiers();
 SELECT pg_catalog.count(*) AS left_in_staging FROM kpi.staging_dossier;
 -- (checked by hand against the file: the row without a code is line 5, the
--- two rows of QNH-240402-0001 lines 6 and 7, the last row line 17)
+-- two rows of QNH-240402-0001 lines 6 and 7, the two bad due dates lines
+-- 18 and 19)
 SELECT line_no, dossier_code, error FROM kpi.rejected_dossier ORDER BY line_no;
 -- each rejected row is the line line_no of the file: its cells, as staged
 -- (untrimmed), joined by commas are that line
@@ -168,6 +170,8 @@ UPDATE kpi.rejected_dossier SET paid_online = 'Không' WHERE dossier_code = 'SYT
 UPDATE kpi.rejected_dossier SET resolved_at = '03/04/2024 16:00:00' WHERE dossier_code = 'STP-240403-0001';
 UPDATE kpi.rejected_dossier SET fee_required = 'Có' WHERE dossier_code = 'STP-240403-0002';
 UPDATE kpi.rejected_dossier SET resolved_at = '05/04/2024 10:00:00' WHERE dossier_code = 'QNH-240403-0001';
+UPDATE kpi.rejected_dossier SET due_at = '09/04/2024 17:00' WHERE dossier_code = 'SYT-240404-0001';
+UPDATE kpi.rejected_dossier SET due_at = '05/04/2024 17:00:00' WHERE dossier_code = 'SYT-240404-0002';
 SELECT * FROM kpi.ingest_dossiers();
 SELECT line_no, dossier_code, error FROM kpi.rejected_dossier ORDER BY line_no;
 SELECT pg_catalog.count(*) - :dossiers_before AS loaded_from_the_bad_file FROM kpi.dossier;
@@ -180,12 +184,12 @@ SELECT pg_catalog.count(*) - :dossiers_before AS loaded_from_the_bad_file FROM k
 --    counted from 2, are one more than the file's).
 ------------------------------------------------------------------------
 SELECT pg_temp.file('excel.csv') AS f \gset
-COPY (VALUES ('dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result'),
-             ('XL-1,so-y-te,1.002167,06/05/2024 08:00,Trực tuyến,Không,Không,Có,Không,,Không'),
-             (',,,,,,,,,,'),
-             ('XL-2,so-y-te,1.002167,06/05/2024 09:00,Fax,Không,Không,Có,Không,,Không'),
-             ('XL-3,so-y-te,1.002167,06/05/2024 10:00,Trực tiếp,Không,Không,Có,Không,,Không'),
-             (',,,,,,,,,,'), (',,,,,,,,,,'), (' ,"", ,,,,,,,,')) TO :'f';
+COPY (VALUES ('dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result,due_at'),
+             ('XL-1,so-y-te,1.002167,06/05/2024 08:00,Trực tuyến,Không,Không,Có,Không,,Không,'),
+             (',,,,,,,,,,,'),
+             ('XL-2,so-y-te,1.002167,06/05/2024 09:00,Fax,Không,Không,Có,Không,,Không,'),
+             ('XL-3,so-y-te,1.002167,06/05/2024 10:00,Trực tiếp,Không,Không,Có,Không,,Không,'),
+             (',,,,,,,,,,,'), (',,,,,,,,,,,'), (' ,"", ,,,,,,,,,')) TO :'f';
 COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER);
 SELECT * FROM kpi.ingest_dossiers();
 SELECT pg_catalog.count(*) AS left_in_staging FROM kpi.staging_dossier;
@@ -204,82 +208,97 @@ SELECT pg_temp.table_state(:'kpi_tables') = :'state' AS same_content,
 DELETE FROM kpi.rejected_dossier;
 
 -- What COPY itself refuses, before any row is staged: a header that does
--- not match (HEADER MATCH), and the files of before, with an error column.
+-- not match (HEADER MATCH), and a file of version 1.0, whose error column
+-- stands where due_at now does (without MATCH its empty cells are read as
+-- no due date; a file of before 1.0's error column fails in any case).
 SELECT pg_temp.file('swapped.csv') AS f \gset
-COPY (VALUES ('dossier_code,unit_code,procedure_code,resolved_at,channel,fee_required,paid_online,digitized,reused_data,received_at,e_result'),
-             ('SW-1,so-y-te,1.002167,07/05/2024 16:00,Trực tuyến,Không,Không,Có,Không,07/05/2024 08:00,Có')) TO :'f';
+COPY (VALUES ('dossier_code,unit_code,procedure_code,resolved_at,channel,fee_required,paid_online,digitized,reused_data,received_at,e_result,due_at'),
+             ('SW-1,so-y-te,1.002167,07/05/2024 16:00,Trực tuyến,Không,Không,Có,Không,07/05/2024 08:00,Có,')) TO :'f';
 COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER MATCH);
 SELECT pg_temp.file('error_column.csv') AS f \gset
 COPY (VALUES ('dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result,error'),
              ('EC-1,so-y-te,1.002167,07/05/2024 08:00,Trực tuyến,Không,Không,Có,Không,,Không,')) TO :'f';
-COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER);
 COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER MATCH);
+COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER);
+SELECT pg_catalog.count(*) AS staged_rows, pg_catalog.count(due_at) AS with_due_at FROM kpi.staging_dossier;
+TRUNCATE kpi.staging_dossier;
+SELECT pg_temp.file('eleven_columns.csv') AS f \gset
+COPY (VALUES ('dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result'),
+             ('EL-1,so-y-te,1.002167,07/05/2024 08:00,Trực tuyến,Không,Không,Có,Không,,Không')) TO :'f';
+COPY kpi.staging_dossier FROM :'f' WITH (FORMAT csv, HEADER);
+-- (a file without due dates: name its columns)
+COPY kpi.staging_dossier (dossier_code, unit_code, procedure_code, received_at, channel, fee_required, paid_online,
+                          digitized, reused_data, resolved_at, e_result) FROM :'f' WITH (FORMAT csv, HEADER);
 SELECT pg_catalog.count(*) AS staged_rows FROM kpi.staging_dossier;
+TRUNCATE kpi.staging_dossier;
 
 ------------------------------------------------------------------------
 -- 5. Good rows in every accepted form, and one row per rejection reason
---    (the code names the case; line 53 is a second header line, as when
+--    (the code names the case; line 56 is a second header line, as when
 --    two files are pasted together, and the last three rows are Excel's
 --    blank rows).  H44.07 is a unit code as the national portal writes them.
 ------------------------------------------------------------------------
 INSERT INTO kpi.unit (code, name, level, sort_order) VALUES ('H44.07', 'Sở Thử nghiệm', 'province', 99);
 COPY kpi.staging_dossier FROM STDIN WITH (FORMAT csv, HEADER);
-dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result
-OK-01 iso date only,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false
-OK-02 iso T and offset,so-y-te,1.002167,2024-05-02T08:30:00+07:00,online,true,true,true,false,2024-05-02T01:30:00Z,true
-OK-03 day first with seconds,so-y-te,1.002167,02/05/2024 08:30:15.25,Trực tuyến,Có,Có,Không,Có,3/5/2024 9:05,có
-OK-04 offset without colon,so-y-te,1.002167,2024-05-02 08:30 -0530,TRỰC TIẾP,YES,no,ON,off,2024-05-02 14:00 UTC,T
-OK-05 one-digit parts,SO-Y-TE,1.002167,2024-5-2 8:05,Bưu chính công ích,1,0,y,n,,f
-OK-06 blanks around	, so-y-te ,	1.002167 , 2024-05-02 08:30 ,  online , true , false ,  , , 2024-05-03 , true 
-OK-07 ascii vietnamese,so-y-te,1.002167,02/05/2024,truc tuyen,co,khong,KHONG,Khong,02/05/2024,Co
-OK-08 empty booleans are false,so-y-te,1.002167,2024-05-02,direct,,,,,,
-OK-09 leap day and zone +14,so-y-te,1.002167,29/02/2024 23:59:59.999999 +14:00,postal,f,f,f,f,,f
-OK-10 a unit code in another letter case,h44.07,1.002167,2024-05-02,online,,,,,,
-,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false
-R-02 twice,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false
-R-02 twice,so-y-te,1.002167,2024-05-03,online,false,false,true,false,,false
-R-03 twice after trimming,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false
- R-03 twice after trimming ,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false
-R-04 unit empty,,1.002167,2024-05-02,online,false,false,true,false,,false
-R-05 unit unknown,so-khong-co,1.002167,2024-05-02,online,false,false,true,false,,false
-R-06 procedure empty,so-y-te,,2024-05-02,online,false,false,true,false,,false
-R-07 received empty,so-y-te,1.002167,,online,false,false,true,false,,false
-R-08 received in words,so-y-te,1.002167,hôm qua,online,false,false,true,false,,false
-R-09 received day-month-year with dashes,so-y-te,1.002167,02-05-2024,online,false,false,true,false,,false
-R-10 received two-digit year,so-y-te,1.002167,02/05/24,online,false,false,true,false,,false
-R-11 received month first,so-y-te,1.002167,05/31/2024,online,false,false,true,false,,false
-R-12 received 30 February,so-y-te,1.002167,2024-02-30,online,false,false,true,false,,false
-R-13 received 29 February 2023,so-y-te,1.002167,29/02/2023 10:00,online,false,false,true,false,,false
-R-14 received hour 24,so-y-te,1.002167,2024-05-02 24:00,online,false,false,true,false,,false
-R-15 received minute 60,so-y-te,1.002167,2024-05-02 08:60,online,false,false,true,false,,false
-R-16 received second 60,so-y-te,1.002167,2024-05-02 08:59:60,online,false,false,true,false,,false
-R-17 received zone +15,so-y-te,1.002167,2024-05-02 08:30+15:00,online,false,false,true,false,,false
-R-18 received zone name,so-y-te,1.002167,2024-05-02 08:30 Asia/Ho_Chi_Minh,online,false,false,true,false,,false
-R-19 received before 2000,so-y-te,1.002167,31/12/1999 23:59,online,false,false,true,false,,false
-R-20 channel empty,so-y-te,1.002167,2024-05-02,,false,false,true,false,,false
-R-21 channel unknown,so-y-te,1.002167,2024-05-02,bưu điện,false,false,true,false,,false
-R-22 fee_required not a boolean,so-y-te,1.002167,2024-05-02,online,chưa,false,true,false,,false
-R-23 paid_online not a boolean,so-y-te,1.002167,2024-05-02,online,true,maybe,true,false,,false
-R-24 digitized not a boolean,so-y-te,1.002167,2024-05-02,online,false,false,2,false,,false
-R-25 reused_data not a boolean,so-y-te,1.002167,2024-05-02,online,false,false,true,x,,false
-R-26 e_result not a boolean,so-y-te,1.002167,2024-05-02,online,false,false,true,false,2024-05-03,o
-R-27 resolved in words,so-y-te,1.002167,2024-05-02,online,false,false,true,false,ngày mai,false
-R-28 resolved 31 April,so-y-te,1.002167,2024-05-02,online,false,false,true,false,31/04/2024,false
-R-29 resolved before 2000,so-y-te,1.002167,2024-05-02,online,false,false,true,false,1999-05-03,false
-R-30 resolved before received,so-y-te,1.002167,02/05/2024 08:00,online,false,false,true,false,01/05/2024 17:00,false
-R-31 resolved before received by the zones,so-y-te,1.002167,2024-05-02 08:00 +07:00,online,false,false,true,false,2024-05-02 00:30Z,false
-R-32 paid online without a fee,so-y-te,1.002167,2024-05-02,online,false,true,true,false,,false
-R-33 paid online with an empty fee,so-y-te,1.002167,2024-05-02,online,,có,true,false,,false
-R-34 electronic result not resolved,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,true
-R-35 several mistakes,huyen-khong-co,,2024-13-01,fax,có?,true,true,false,2024-01-01 25:00,1
-R-36 dossier_code longer than 100 characters xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false
-R-37 procedure_code longer than 100 characters,so-y-te,1.002167.99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999,2024-05-02,online,false,false,true,false,,false
-R-38 received in the future,so-y-te,1.002167,2999-01-01,online,false,false,true,false,,false
-R-39 resolved in the future,so-y-te,1.002167,2024-05-02,online,false,false,true,false,01/01/2999 08:00,false
-dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result
-,,,,,,,,,,
-,,,,,,,,,,
- , ,,,,,,,,,
+dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result,due_at
+OK-01 iso date only,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,
+OK-02 iso T and offset,so-y-te,1.002167,2024-05-02T08:30:00+07:00,online,true,true,true,false,2024-05-02T01:30:00Z,true,
+OK-03 day first with seconds,so-y-te,1.002167,02/05/2024 08:30:15.25,Trực tuyến,Có,Có,Không,Có,3/5/2024 9:05,có,
+OK-04 offset without colon,so-y-te,1.002167,2024-05-02 08:30 -0530,TRỰC TIẾP,YES,no,ON,off,2024-05-02 14:00 UTC,T,
+OK-05 one-digit parts,SO-Y-TE,1.002167,2024-5-2 8:05,Bưu chính công ích,1,0,y,n,,f,
+OK-06 blanks around	, so-y-te ,	1.002167 , 2024-05-02 08:30 ,  online , true , false ,  , , 2024-05-03 , true ,
+OK-07 ascii vietnamese,so-y-te,1.002167,02/05/2024,truc tuyen,co,khong,KHONG,Khong,02/05/2024,Co,
+OK-08 empty booleans are false,so-y-te,1.002167,2024-05-02,direct,,,,,,,
+OK-09 leap day and zone +14,so-y-te,1.002167,29/02/2024 23:59:59.999999 +14:00,postal,f,f,f,f,,f,
+OK-10 a unit code in another letter case,h44.07,1.002167,2024-05-02,online,,,,,,,
+OK-11 with a due date,so-y-te,1.002167,02/05/2024 08:00,online,false,false,true,false,03/05/2024,false,07/05/2024 17:00
+,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,
+R-02 twice,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,
+R-02 twice,so-y-te,1.002167,2024-05-03,online,false,false,true,false,,false,
+R-03 twice after trimming,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,
+ R-03 twice after trimming ,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,
+R-04 unit empty,,1.002167,2024-05-02,online,false,false,true,false,,false,
+R-05 unit unknown,so-khong-co,1.002167,2024-05-02,online,false,false,true,false,,false,
+R-06 procedure empty,so-y-te,,2024-05-02,online,false,false,true,false,,false,
+R-07 received empty,so-y-te,1.002167,,online,false,false,true,false,,false,
+R-08 received in words,so-y-te,1.002167,hôm qua,online,false,false,true,false,,false,
+R-09 received day-month-year with dashes,so-y-te,1.002167,02-05-2024,online,false,false,true,false,,false,
+R-10 received two-digit year,so-y-te,1.002167,02/05/24,online,false,false,true,false,,false,
+R-11 received month first,so-y-te,1.002167,05/31/2024,online,false,false,true,false,,false,
+R-12 received 30 February,so-y-te,1.002167,2024-02-30,online,false,false,true,false,,false,
+R-13 received 29 February 2023,so-y-te,1.002167,29/02/2023 10:00,online,false,false,true,false,,false,
+R-14 received hour 24,so-y-te,1.002167,2024-05-02 24:00,online,false,false,true,false,,false,
+R-15 received minute 60,so-y-te,1.002167,2024-05-02 08:60,online,false,false,true,false,,false,
+R-16 received second 60,so-y-te,1.002167,2024-05-02 08:59:60,online,false,false,true,false,,false,
+R-17 received zone +15,so-y-te,1.002167,2024-05-02 08:30+15:00,online,false,false,true,false,,false,
+R-18 received zone name,so-y-te,1.002167,2024-05-02 08:30 Asia/Ho_Chi_Minh,online,false,false,true,false,,false,
+R-19 received before 2000,so-y-te,1.002167,31/12/1999 23:59,online,false,false,true,false,,false,
+R-20 channel empty,so-y-te,1.002167,2024-05-02,,false,false,true,false,,false,
+R-21 channel unknown,so-y-te,1.002167,2024-05-02,bưu điện,false,false,true,false,,false,
+R-22 fee_required not a boolean,so-y-te,1.002167,2024-05-02,online,chưa,false,true,false,,false,
+R-23 paid_online not a boolean,so-y-te,1.002167,2024-05-02,online,true,maybe,true,false,,false,
+R-24 digitized not a boolean,so-y-te,1.002167,2024-05-02,online,false,false,2,false,,false,
+R-25 reused_data not a boolean,so-y-te,1.002167,2024-05-02,online,false,false,true,x,,false,
+R-26 e_result not a boolean,so-y-te,1.002167,2024-05-02,online,false,false,true,false,2024-05-03,o,
+R-27 resolved in words,so-y-te,1.002167,2024-05-02,online,false,false,true,false,ngày mai,false,
+R-28 resolved 31 April,so-y-te,1.002167,2024-05-02,online,false,false,true,false,31/04/2024,false,
+R-29 resolved before 2000,so-y-te,1.002167,2024-05-02,online,false,false,true,false,1999-05-03,false,
+R-30 resolved before received,so-y-te,1.002167,02/05/2024 08:00,online,false,false,true,false,01/05/2024 17:00,false,
+R-31 resolved before received by the zones,so-y-te,1.002167,2024-05-02 08:00 +07:00,online,false,false,true,false,2024-05-02 00:30Z,false,
+R-32 paid online without a fee,so-y-te,1.002167,2024-05-02,online,false,true,true,false,,false,
+R-33 paid online with an empty fee,so-y-te,1.002167,2024-05-02,online,,có,true,false,,false,
+R-34 electronic result not resolved,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,true,
+R-35 several mistakes,huyen-khong-co,,2024-13-01,fax,có?,true,true,false,2024-01-01 25:00,1,
+R-36 dossier_code longer than 100 characters xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,
+R-37 procedure_code longer than 100 characters,so-y-te,1.002167.99999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999,2024-05-02,online,false,false,true,false,,false,
+R-38 received in the future,so-y-te,1.002167,2999-01-01,online,false,false,true,false,,false,
+R-39 resolved in the future,so-y-te,1.002167,2024-05-02,online,false,false,true,false,01/01/2999 08:00,false,
+R-40 due in words,so-y-te,1.002167,2024-05-02,online,false,false,true,false,,false,trong 5 ngày
+R-41 due before received,so-y-te,1.002167,02/05/2024 08:00,online,false,false,true,false,,false,01/05/2024 17:00
+dossier_code,unit_code,procedure_code,received_at,channel,fee_required,paid_online,digitized,reused_data,resolved_at,e_result,due_at
+,,,,,,,,,,,
+,,,,,,,,,,,
+ , ,,,,,,,,,,
 \.
 SELECT pg_catalog.count(*) AS staged_rows FROM kpi.staging_dossier;
 SELECT * FROM kpi.ingest_dossiers();

@@ -64,7 +64,14 @@ my %KEYS = (
 				  denominator_label_vi denominator_label_en counts service basis
 				  denominator numerator table denominator_column numerator_column
 				  summary_item summary_order summary_title_vi)],
+	group => [qw(position name_vi name_en max_score)],
+	metric => [qw(group position name_vi name_en max_score full_at zero_denominator rule
+			   arithmetic counts basis denominator numerator numerator_field denominator_field)],
 );
+
+# the portal's codes: metrics in upper case (ORIGINAL_RESULT_AVAILABLE),
+# groups with dashes (dossier-digitized)
+my %CODE = (metric => qr/^[A-Z][A-Z0-9_]*$/, group => qr/^[a-z][a-z0-9-]*$/);
 
 my @records;	# in file order: { kind, code, line, key => value }
 
@@ -82,7 +89,7 @@ sub read_catalogue {
 			or fail("src/catalogue.txt:$n: not a \"key: value\" line");
 		if (!$rec) {
 			$KEYS{$key} or fail("src/catalogue.txt:$n: unknown kind of record \"$key\"");
-			$value =~ /^[a-z][a-z0-9_]*$/ or fail("src/catalogue.txt:$n: bad code \"$value\"");
+			$value =~ ($CODE{$key} // qr/^[a-z][a-z0-9_]*$/) or fail("src/catalogue.txt:$n: bad code \"$value\"");
 			grep { $_->{kind} eq $key && $_->{code} eq $value } @records
 				and fail("src/catalogue.txt:$n: $key \"$value\" is defined twice");
 			$rec = { kind => $key, code => $value, line => $n };
@@ -121,6 +128,14 @@ sub check_catalogue {
 	for my $f (of_kind('flag')) {
 		for my $r (split ' ', $f->{requires} // '') {
 			find(flag => $r) or fail("flag $f->{code} requires an unknown flag \"$r\"");
+		}
+	}
+	for my $m (of_kind('metric')) {
+		find(group => $m->{group} // '') or fail("metric $m->{code}: unknown group \"" . ($m->{group} // '') . '"');
+		for my $k (qw(denominator numerator)) {
+			for my $f (split ' ', $m->{$k} // '') {
+				find(flag => $f) or fail("metric $m->{code}: unknown flag \"$f\" in $k");
+			}
 		}
 	}
 	for my $i (of_kind('indicator')) {

@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
@@ -240,7 +241,12 @@ check_code_length(const char *what, const char *code, int len)
 /*
  * Transition: (state, unit_code, procedure_code, channel, fee_required,
  * paid_online, digitized, reused_data, e_result, received_at, resolved_at,
- * period_start, period_end, year_start).
+ * period_start, period_end, year_start[, due_at]).  Version 1.0's aggregate
+ * has no due_at: its dossiers have no due date.
+ *
+ * A dossier with a due date is on time when it was resolved by it, or, not
+ * resolved at the cut-off (the period's end, or now while the period runs),
+ * is not yet due then: as the national portal counts its on-time dossiers.
  *
  * The dates are compared here, in integer arithmetic, rather than in SQL:
  * four timestamp comparisons and a text comparison per row cost more as
@@ -260,6 +266,7 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 	bool		online = false;
 	bool		fee;
 	uint8		flags;
+	uint8		due_flags = 0;
 	text	   *unit;
 	UnitTally  *t;
 
@@ -297,7 +304,18 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 			memcmp(VARDATA_ANY(channel), "online", 6) == 0;
 	}
 	fee = ARG_BOOL(4);
-	flags = (online ? FLAG_ONLINE : 0) |
+	if (PG_NARGS() > 14 && !PG_ARGISNULL(14))
+	{
+		TimestampTz due = PG_GETARG_TIMESTAMPTZ(14);
+		TimestampTz cutoff = Min(period_end, GetCurrentTransactionStartTimestamp());
+
+		due_flags = FLAG_DUE;
+		if (!PG_ARGISNULL(10) && PG_GETARG_TIMESTAMPTZ(10) < cutoff
+			? PG_GETARG_TIMESTAMPTZ(10) <= due
+			: due >= cutoff)
+			due_flags |= FLAG_ON_TIME;
+	}
+	flags = due_flags | (online ? FLAG_ONLINE : 0) |
 		(fee ? FLAG_FEE : 0) |
 		(fee && ARG_BOOL(5) ? FLAG_PAID : 0) |
 		(ARG_BOOL(6) ? FLAG_DIGITIZED : 0) |

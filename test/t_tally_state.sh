@@ -29,13 +29,15 @@ CREATE FUNCTION le(n bigint, bytes int) RETURNS bytea LANGUAGE sql AS $$
     FROM generate_series(0, bytes - 1) AS i
 $$;
 -- a state of one unit: its code, received dossiers of flag combination 0,
--- resolved ones, and its procedures (one entry each: length, flags, code)
+-- resolved ones (counts for every combination of the flags of
+-- kpi.dossier_flag), and its procedures (one entry each: length, flags, code)
 CREATE FUNCTION state(unit bytea, received bigint, resolved bigint, procs bytea[]) RETURNS bytea LANGUAGE sql AS $$
     SELECT le(1, 8) || le(length(unit), 4) || unit
-           || le(received, 8) || decode(repeat('00', 8 * 63), 'hex')
-           || le(resolved, 8) || decode(repeat('00', 8 * 63), 'hex')
+           || le(received, 8) || decode(repeat('00', 8 * (combinations - 1)), 'hex')
+           || le(resolved, 8) || decode(repeat('00', 8 * (combinations - 1)), 'hex')
            || le(length(ks), 8) || ks
-    FROM (SELECT CASE WHEN cardinality(procs) = 0 THEN le(0, 4) || le(0, 8)
+    FROM (SELECT 1 << (max(bit) + 1) AS combinations FROM kpi.dossier_flag) AS f,
+         (SELECT CASE WHEN cardinality(procs) = 0 THEN le(0, 4) || le(0, 8)
                       ELSE le(2, 4) || le(cardinality(procs), 8)
                            || (SELECT string_agg(le(length(p), 4) || '\x00'::bytea || p, ''::bytea) FROM unnest(procs) AS p)
                  END AS ks) AS x

@@ -384,7 +384,45 @@ FROM (SELECT s.*, un.name AS unit_name, l.position AS level_position, un.sort_or
       FROM kpi.summary AS m
       JOIN kpi.indicator AS i ON i.code = m.indicator
       LEFT JOIN kpi.level AS l ON l.code = m.level
-      WHERE abs(m.difference) > 0.5) AS s
+      WHERE abs(m.difference) > 0.5
+      UNION ALL
+      -- the national index: the portal's own counts, scored by the rules of
+      -- kpi.metric, against what it published (a rule that changed); the
+      -- office's counts against the portal's
+      SELECT x.period, un.level, x.unit_code, x.metric, x.source, 1000 + x.position, x.issue, x.reason, x.reason_vi,
+             un.name, coalesce(l.position, 0), un.sort_order
+      FROM (SELECT s.period, s.unit_code, s.metric, s.source, m.position, 'metric_score_differs' AS issue,
+                   pg_catalog.format('%s/%s scores %s under kpi.metric''s rule, and the portal published %s',
+                                     s.numerator, s.denominator, coalesce(s.score::text, 'nothing'), coalesce(s.published_score::text, 'nothing')) AS reason,
+                   pg_catalog.format('%s/%s được %s điểm theo quy tắc của kpi.metric, Cổng công bố %s',
+                                     s.numerator, s.denominator, coalesce(kpi.format_vi(s.score, 2, false), 'không có'),
+                                     coalesce(kpi.format_vi(s.published_score, 2, false), 'không có')) AS reason_vi
+            FROM kpi.metric_score AS s JOIN kpi.metric AS m ON m.code = s.metric
+            WHERE s.source = 'portal' AND s.score IS DISTINCT FROM s.published_score
+              AND (s.published_score IS NOT NULL OR m.rule = 'linear')
+              AND EXISTS (SELECT FROM kpi.portal_score AS p
+                          WHERE p.period = s.period AND p.unit_code = s.unit_code AND p.metric = s.metric)
+            UNION ALL
+            SELECT c.period, c.unit_code, c.metric, 'computed', m.position, 'metric_count_differs',
+                   pg_catalog.format('counted from dossiers %s/%s, and the portal counted %s/%s',
+                                     c.numerator, c.denominator, p.numerator, p.denominator),
+                   pg_catalog.format('đếm từ hồ sơ được %s/%s, Cổng đếm được %s/%s',
+                                     c.numerator, c.denominator, p.numerator, p.denominator)
+            FROM kpi.metric_count AS c
+            JOIN kpi.metric_count AS p ON p.period = c.period AND p.unit_code = c.unit_code
+                                      AND p.metric = c.metric AND p.source = 'portal'
+            JOIN kpi.metric AS m ON m.code = c.metric
+            WHERE c.source = 'computed' AND (c.numerator, c.denominator) IS DISTINCT FROM (p.numerator, p.denominator)
+            UNION ALL
+            SELECT g.period, g.unit_code, g.group_code, g.source, 0, 'group_score_differs',
+                   pg_catalog.format('group %s scores %s from the counts, and the portal published %s',
+                                     g.group_code, g.score, g.published_score),
+                   pg_catalog.format('nhóm %s được %s điểm tính từ số liệu, Cổng công bố %s',
+                                     g.group_code, kpi.format_vi(g.score, 2, false), kpi.format_vi(g.published_score, 2, false))
+            FROM kpi.group_score AS g
+            WHERE g.score IS NOT NULL AND g.published_score IS NOT NULL AND g.score <> g.published_score) AS x
+      JOIN kpi.unit AS un ON un.code = x.unit_code
+      LEFT JOIN kpi.level AS l ON l.code = un.level) AS s
 ORDER BY s.period, s.level_position, s.unit_order, s.unit_code, s.sort_order, s.issue, s.source;
 
 COMMENT ON VIEW kpi.data_issue IS
@@ -395,7 +433,7 @@ COMMENT ON COLUMN kpi.data_issue.unit_code IS 'Mã đơn vị (NULL với số l
 COMMENT ON COLUMN kpi.data_issue.unit_name IS 'Tên đơn vị / Unit name';
 COMMENT ON COLUMN kpi.data_issue.indicator IS 'Mã chỉ tiêu (NULL nếu vấn đề thuộc cả đơn vị) / Indicator code (NULL when the issue concerns the whole unit)';
 COMMENT ON COLUMN kpi.data_issue.source IS 'Nguồn của dòng có vấn đề: published hoặc computed (NULL nếu thiếu dòng) / Source of the row at issue: published or computed (NULL for a missing row)';
-COMMENT ON COLUMN kpi.data_issue.issue IS 'Loại vấn đề: rate_mismatch, numerator_above_denominator, missing_denominator, missing_target, received_differs, missing_count, no_services, summary_differs / Kind of issue';
+COMMENT ON COLUMN kpi.data_issue.issue IS 'Loại vấn đề: rate_mismatch, numerator_above_denominator, missing_denominator, missing_target, received_differs, missing_count, no_services, summary_differs, metric_score_differs, metric_count_differs, group_score_differs / Kind of issue';
 COMMENT ON COLUMN kpi.data_issue.reason IS 'Giải thích (tiếng Anh) / Reason in English';
 COMMENT ON COLUMN kpi.data_issue.reason_vi IS 'Giải thích (tiếng Việt) / Reason in Vietnamese';
 

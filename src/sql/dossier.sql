@@ -29,9 +29,11 @@ CREATE TABLE kpi.dossier (
     reused_data boolean NOT NULL DEFAULT false,
     resolved_at timestamptz,
     e_result boolean NOT NULL DEFAULT false,
+    due_at timestamptz,
     CONSTRAINT dossier_paid_online_check CHECK (NOT paid_online OR fee_required),
     CONSTRAINT dossier_resolved_at_check CHECK (resolved_at >= received_at),
     CONSTRAINT dossier_e_result_check CHECK (NOT e_result OR resolved_at IS NOT NULL),
+    CONSTRAINT dossier_due_at_check CHECK (due_at >= received_at),
     -- no date before 2000 (anywhere on Earth) nor more than a day ahead of
     -- the clock, whatever the path a dossier comes by
     CONSTRAINT dossier_dates_check CHECK (received_at >= TIMESTAMPTZ '2000-01-01 00:00:00+14'
@@ -52,6 +54,7 @@ COMMENT ON COLUMN kpi.dossier.digitized IS 'Thành phần hồ sơ đã số hó
 COMMENT ON COLUMN kpi.dossier.reused_data IS 'Khai thác, sử dụng lại dữ liệu đã số hóa / Filled from already digitised data';
 COMMENT ON COLUMN kpi.dossier.resolved_at IS 'Thời điểm giải quyết xong; NULL khi chưa giải quyết / When handling finished; NULL until resolved';
 COMMENT ON COLUMN kpi.dossier.e_result IS 'Kết quả được cấp dưới dạng điện tử / The decision was issued as an electronic document';
+COMMENT ON COLUMN kpi.dossier.due_at IS 'Hạn giải quyết; NULL khi không biết (hồ sơ không được tính vào tỷ lệ đúng hạn) / When the dossier is due; NULL when unknown (it then counts in no on-time rate)';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.dossier', '');
 
@@ -110,6 +113,14 @@ COMMENT ON FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean,
         boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
     IS 'Transition function of kpi.dossier_tally';
 
+CREATE FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean, boolean, boolean, boolean,
+        boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
+    RETURNS internal
+    AS 'MODULE_PATHNAME', 'dossier_tally_trans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean, boolean, boolean, boolean,
+        boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
+    IS 'Transition function of kpi.dossier_tally with due dates';
+
 CREATE FUNCTION kpi.dossier_tally_combine(internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'dossier_tally_combine' LANGUAGE C PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.dossier_tally_combine(internal, internal) IS 'Combine function of kpi.dossier_tally';
@@ -140,15 +151,29 @@ CREATE AGGREGATE kpi.dossier_tally(unit_code text, procedure_code text, channel 
 );
 COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boolean, boolean, boolean,
         timestamptz, timestamptz, timestamptz, timestamptz, timestamptz) IS
-    'One pass over dossiers: a kpi.tally per unit, sorted by unit code, from which every indicator follows.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end; other dossiers are skipped';
+    'One pass over dossiers: a kpi.tally per unit, sorted by unit code, from which every indicator and metric follows.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end; other dossiers are skipped.  Without due dates (see the form with due_at)';
+
+CREATE AGGREGATE kpi.dossier_tally(unit_code text, procedure_code text, channel text, fee_required boolean,
+        paid_online boolean, digitized boolean, reused_data boolean, e_result boolean,
+        received_at timestamptz, resolved_at timestamptz,
+        period_start timestamptz, period_end timestamptz, year_start timestamptz, due_at timestamptz) (
+    SFUNC = kpi.dossier_tally_trans,
+    STYPE = internal,
+    FINALFUNC = kpi.dossier_tally_final,
+    COMBINEFUNC = kpi.dossier_tally_combine,
+    SERIALFUNC = kpi.dossier_tally_serialize,
+    DESERIALFUNC = kpi.dossier_tally_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boolean, boolean, boolean,
+        timestamptz, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz) IS
+    'One pass over dossiers: a kpi.tally per unit, sorted by unit code, from which every indicator and metric follows.  A dossier is received when period_start <= received_at < period_end and resolved when year_start <= resolved_at < period_end; other dossiers are skipped.  With a due date, it is on time when resolved by it, or not yet due at the period''s end (or now, while the period runs)';
 
 -- ---------------------------------------------------------------------------
 -- kpi.refresh
 -- ---------------------------------------------------------------------------
 
--- The counts of a period, not stored.  PL/pgSQL's RETURN QUERY may run in
--- parallel workers; an INSERT ... SELECT may not, so kpi.refresh inserts
--- what this function returns.
+-- The one pass over the dossiers of a period: a tally per unit.
 -- JIT is off: the pass evaluates no expression but the aggregate's
 -- arguments, and compiling them took longer (about 0.1 s, in every worker)
 -- than it saved (docs/benchmarks.md).  Nested loops are off: the planner
@@ -157,9 +182,7 @@ COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boole
 -- written into the query carry a numeric UTC offset whatever the session's
 -- DateStyle and TimeZone (with DateStyle Postgres a zone abbreviation such
 -- as IST would be read back as another zone).
-CREATE FUNCTION kpi.counts_from_dossiers(period text)
-RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
-               numerator bigint, denominator bigint)
+CREATE FUNCTION kpi.dossier_tallies(period text) RETURNS SETOF kpi.tally
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
@@ -209,15 +232,41 @@ BEGIN
                                 t_start, t_end, t_year);
     END IF;
 
+    -- RETURN QUERY, which may run in parallel workers (EXECUTE ... INTO may not)
     RETURN QUERY EXECUTE format($q$
-    WITH t AS (
         SELECT x.*
         FROM (SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required,
                                        d.paid_online, d.digitized, d.reused_data, d.e_result,
-                                       d.received_at, d.resolved_at, %1$L, %2$L, %3$L) AS a
+                                       d.received_at, d.resolved_at, %1$L, %2$L, %3$L, d.due_at) AS a
               FROM kpi.dossier AS d
               %4$s) AS s
         CROSS JOIN LATERAL unnest(s.a) AS x
+    $q$, t_start, t_end, t_year, window_clause);
+END
+$$;
+COMMENT ON FUNCTION kpi.dossier_tallies(text) IS
+    'Một lượt đọc hồ sơ của kỳ: kpi.tally của từng đơn vị / One pass over the dossiers of a period: a kpi.tally per unit, from which kpi.counts_from_tallies and kpi.metric_counts_from_tallies compute the indicators and the metrics';
+
+-- The indicators of a period from the units' tallies: on the few rows that
+-- come out of the engine, communes roll up into their district (in a
+-- three-level period); each indicator of kpi.indicator with a basis adds up
+-- the dossiers whose flags it asks for, or counts the procedures with such
+-- dossiers among those the units offer as its service.  Not applicable
+-- (denominator 0) is NULL.
+CREATE FUNCTION kpi.counts_from_tallies(period text, tallies kpi.tally[])
+RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
+               numerator bigint, denominator bigint)
+LANGUAGE plpgsql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET enable_nestloop = off
+AS $$
+DECLARE
+    b record := kpi.period_bounds(period);
+BEGIN
+    RETURN QUERY EXECUTE format($q$
+    WITH t AS (
+        SELECT x.* FROM unnest($1) AS x
     ), row_unit AS (
         -- in a three-level period a commune's figures go to its district's
         -- row of the commune appendix; in a two-level one each its own
@@ -278,9 +327,21 @@ BEGIN
     LEFT JOIN procedure_count AS pc USING (level, code, indicator)
     CROSS JOIN LATERAL (SELECT coalesce(dc.n, kpi.numerator(pc.cov), 0) AS n,
                                coalesce(dc.d, kpi.denominator(pc.cov), 0) AS d) AS y
-    $q$, t_start, t_end, t_year, window_clause, kpi.period_two_level(b.starts), b.ends, b.starts);
+    $q$, NULL, NULL, NULL, NULL, kpi.period_two_level(b.starts), b.ends, b.starts) USING tallies;
 END
 $$;
+COMMENT ON FUNCTION kpi.counts_from_tallies(text, kpi.tally[]) IS
+    'Every indicator with a basis, for every appendix row of a period, from the units'' tallies (kpi.dossier_tallies) and kpi.service';
+
+-- The indicators of a period, computed from kpi.dossier, not stored.
+-- PL/pgSQL's RETURN QUERY may run in parallel workers; an INSERT ... SELECT
+-- may not, so kpi.refresh inserts what these functions return.
+CREATE FUNCTION kpi.counts_from_dossiers(period text)
+RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
+               numerator bigint, denominator bigint)
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM kpi.counts_from_tallies(period, ARRAY(SELECT t FROM kpi.dossier_tallies(period) AS t)) $$;
 COMMENT ON FUNCTION kpi.counts_from_dossiers(text) IS
     'Every indicator with a basis, for every appendix row of a period, computed from kpi.dossier and kpi.service, without storing them: what kpi.refresh stores';
 
@@ -294,6 +355,7 @@ DECLARE
     tz text := coalesce(nullif(current_setting('kpi.time_zone', true), ''), 'Asia/Ho_Chi_Minh');
     n bigint;
     v_units text;
+    v_tallies kpi.tally[];
 BEGIN
     b := kpi.period_bounds(v_label);
     IF b.starts > (now() AT TIME ZONE tz)::date THEN
@@ -307,8 +369,9 @@ BEGIN
     -- that the first could not see (its statements see the first's rows)
     PERFORM pg_advisory_xact_lock(hashtext('kpi_ext refresh ' || v_label));
 
+    v_tallies := ARRAY(SELECT t FROM kpi.dossier_tallies(v_label) AS t);
     CREATE TEMP TABLE kpi_refresh_count ON COMMIT DROP AS
-    SELECT * FROM kpi.counts_from_dossiers(v_label);
+    SELECT * FROM kpi.counts_from_tallies(v_label, v_tallies);
     IF NOT EXISTS (SELECT FROM kpi_refresh_count) THEN
         DROP TABLE kpi_refresh_count;
         RAISE WARNING 'no dossier of kpi.dossier was received or resolved in period "%": nothing computed, nothing changed', v_label
@@ -328,6 +391,12 @@ BEGIN
     GET DIAGNOSTICS n = ROW_COUNT;
     DROP TABLE kpi_refresh_count;
 
+    -- the metrics of the national index these dossiers determine, per unit
+    DELETE FROM kpi.metric_count AS c WHERE c.period = v_label AND c.source = 'computed';
+    INSERT INTO kpi.metric_count (period, unit_code, metric, source, numerator, denominator)
+    SELECT v_label, m.unit_code, m.metric, 'computed', m.numerator, m.denominator
+    FROM kpi.metric_counts_from_tallies(v_label, v_tallies) AS m;
+
     -- units that received dossiers but have no online service in force: their
     -- coverage indicators show "-" for want of a list, not because nothing
     -- applies (kpi.data_issue lists them too)
@@ -343,4 +412,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.refresh(text) IS
-    'Computes every indicator with a basis, for every appendix row of a period (2024, 2024-H1, 2024-Q1, 2024-03), from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count and returns how many it wrote; published rows are kept.  An error for a period that has not started; 0 and a WARNING, and nothing changed, when no dossier was received or resolved in it; a WARNING for units without services in force';
+    'Computes every indicator with a basis, for every appendix row of a period (2024, 2024-H1, 2024-Q1, 2024-03), from kpi.dossier and kpi.service in one pass, replaces the period''s computed rows in kpi.indicator_count (and the metrics of the national index it determines, per unit, in kpi.metric_count) and returns how many indicator rows it wrote; published rows are kept.  An error for a period that has not started; 0 and a WARNING, and nothing changed, when no dossier was received or resolved in it; a WARNING for units without services in force';

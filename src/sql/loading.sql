@@ -86,7 +86,9 @@ COMMENT ON COLUMN kpi.staging_counts.numerator IS 'Tử số (số nguyên); - n
 COMMENT ON COLUMN kpi.staging_counts.denominator IS 'Mẫu số (số nguyên); - nếu không áp dụng, để trống nếu không công bố / Denominator (whole number); - when not applicable, empty when not published';
 COMMENT ON COLUMN kpi.staging_counts.printed_rate IS 'Tỷ lệ (%) in trong báo cáo, như 81,9; - nếu không áp dụng / Rate (percent) as printed, such as 81,9; - when not applicable';
 
-CREATE TABLE kpi.staging_dossier (
+-- (unlogged: a scratch table of what was just copied, written to no
+-- WAL; after a crash it is empty, and the file is copied again)
+CREATE UNLOGGED TABLE kpi.staging_dossier (
     dossier_code text,
     unit_code text,
     procedure_code text,
@@ -97,7 +99,8 @@ CREATE TABLE kpi.staging_dossier (
     digitized text,
     reused_data text,
     resolved_at text,
-    e_result text
+    e_result text,
+    due_at text
 ) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.staging_dossier', '');
@@ -115,6 +118,7 @@ COMMENT ON COLUMN kpi.staging_dossier.digitized IS 'Đã số hóa thành phần
 COMMENT ON COLUMN kpi.staging_dossier.reused_data IS 'Khai thác, sử dụng lại dữ liệu số hóa (boolean; trống là false) / Reused digitised data (boolean; empty means false)';
 COMMENT ON COLUMN kpi.staging_dossier.resolved_at IS 'Ngày giờ giải quyết xong; trống nếu chưa giải quyết / When handling finished; empty until resolved';
 COMMENT ON COLUMN kpi.staging_dossier.e_result IS 'Có kết quả điện tử (boolean; trống là false) / Electronic result (boolean; empty means false)';
+COMMENT ON COLUMN kpi.staging_dossier.due_at IS 'Hạn giải quyết (ngày giờ như received_at); trống nếu không biết / When the dossier is due (a date as received_at); empty when unknown';
 
 -- ---------------------------------------------------------------------------
 -- Rejected rows: the staged row as it was, its reasons and its line
@@ -513,43 +517,88 @@ COMMENT ON FUNCTION kpi.ingest_counts() IS
 -- kpi.ingest_dossiers
 -- ---------------------------------------------------------------------------
 
--- A dossier file can have millions of rows, so every check is a plain
--- expression evaluated once per row.  Dates: one regular expression without
--- counted repetitions checks both dates of a row at once (each call of the
--- regular expression engine has a fixed cost, and capture groups cost a
--- hundred times more, so there are none); split_part cuts them into their
--- parts, whose lengths are checked before any cast.  Each step is a
--- subquery kept apart by OFFSET 0, so that what it computes is computed once
--- and not copied into every expression of the next step.  The statement is
--- assembled here once: the same steps for received_at and resolved_at, the
--- same parsing for the five booleans, and the constants (blanks to trim,
--- time zone of dates without one) written in.
+-- A dossier file can have millions of rows.  Each row is read and checked
+-- by one call of kpi.read_dossier (C: src/dossier_read.c), which finds its
+-- unit in kpi.unit and is handed what the other rows tell: how many rows of
+-- the load have its dossier code (a map of the duplicates, mostly empty).  One statement then writes the good rows, the
+-- rejected ones and the reasons.  When nobody else is using the staging
+-- table (a lock taken without waiting), every row it holds is this
+-- ingest's, and it is emptied with TRUNCATE at the end instead of deleting
+-- row by row.
+CREATE TYPE kpi.dossier_read AS (
+    dossier_code text,
+    unit_code text,
+    procedure_code text,
+    received_at timestamptz,
+    channel text,
+    fee_required boolean,
+    paid_online boolean,
+    digitized boolean,
+    reused_data boolean,
+    resolved_at timestamptz,
+    e_result boolean,
+    due_at timestamptz,
+    reason text,
+    blank boolean
+);
+COMMENT ON TYPE kpi.dossier_read IS
+    'Một dòng hồ sơ đã đọc: giá trị, lý do từ chối (NULL nếu hợp lệ), dòng trống / A staged dossier row as read: its values, why it is rejected (NULL when it is good), and whether it is blank';
+
+CREATE FUNCTION kpi.read_dossier(dossier_code text, unit_code text, procedure_code text, received_at text,
+                                 channel text, fee_required text, paid_online text, digitized text,
+                                 reused_data text, resolved_at text, e_result text, due_at text,
+                                 repeated jsonb, time_zone text, strict boolean DEFAULT false)
+RETURNS kpi.dossier_read
+AS 'MODULE_PATHNAME', 'kpi_read_dossier' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION kpi.read_dossier(text, text, text, text, text, text, text, text, text, text, text, text, jsonb, text, boolean) IS
+    'Đọc và kiểm tra một dòng tệp hồ sơ (các ô dạng text) / Reads and checks one row of a dossier file (its cells as text): trims them, matches the unit to kpi.unit in any letter case, reads dates (ISO or day first, optional time and zone; local time in time_zone), booleans and channels in English or Vietnamese, and returns the typed row with every reason it cannot be loaded; repeated holds the dossier codes more than one row of the load has, with how many; strict makes the first row that is not good, or a code read twice, an error (SQLSTATE KP001)';
+
+CREATE FUNCTION kpi.repeated_codes_trans(internal, text) RETURNS internal
+AS 'MODULE_PATHNAME', 'kpi_repeated_codes_trans' LANGUAGE C;
+COMMENT ON FUNCTION kpi.repeated_codes_trans(internal, text) IS 'Transition function of kpi.repeated_codes';
+CREATE FUNCTION kpi.repeated_codes_final(internal) RETURNS text[]
+AS 'MODULE_PATHNAME', 'kpi_repeated_codes_final' LANGUAGE C;
+COMMENT ON FUNCTION kpi.repeated_codes_final(internal) IS 'Final function of kpi.repeated_codes';
+CREATE AGGREGATE kpi.repeated_codes(text) (
+    SFUNC = kpi.repeated_codes_trans,
+    STYPE = internal,
+    FINALFUNC = kpi.repeated_codes_final
+);
+COMMENT ON AGGREGATE kpi.repeated_codes(text) IS
+    'Các mã xuất hiện từ hai lần trở lên (sau khi cắt khoảng trắng) / The codes that appear more than once, trimmed as the ingest trims them';
+
 CREATE FUNCTION kpi.ingest_dossiers(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+-- (the statement's cost is estimated far too high for want of statistics
+-- on the staging table: compiling it would take a second, and save nothing)
+SET jit = off
 AS $$
 DECLARE
     tz text := coalesce(nullif(current_setting('kpi.time_zone', true), ''), 'Asia/Ho_Chi_Minh');
     blank text := E' \t\r\n'
         || CASE WHEN getdatabaseencoding() = 'UTF8' THEN chr(160) || chr(65279) ELSE '' END;
-    -- The shape of a date: 2024-03-05 or 05/03/2024 (day first); then
-    -- optionally a time after a blank or T: 08:30, 08:30:15 or
-    -- 08:30:15.123456; then optionally a zone, with or without a blank
-    -- before it: Z, UTC, +07, +0700 or +07:00.  The lengths of the numbers
-    -- are checked afterwards.
-    date_re text := '(?:[0-9]+-[0-9]+-[0-9]+|[0-9]+/[0-9]+/[0-9]+)'
-                    '(?:[ T][0-9]+:[0-9]+(?::[0-9]+(?:\.[0-9]+)?)?'
-                    '(?: ?(?:Z|UTC|[+-][0-9]+(?::?[0-9]+)?))?)?';
-    -- {x}: a trimmed cell, {p}: prefix of the columns; the steps of a date
-    date1 text;
-    date2 text;
-    date3 text;
-    date4 text;
-    date5 text;
-    date6 text;
-    stamp text;
-    q text;
     dup jsonb;
+    repeated text[];
+    alone boolean := false;
+    fresh boolean;
+    -- The unique index finds the dossier already there, whatever the
+    -- statistics say (a join to kpi.dossier planned while it looked empty
+    -- would scan it again for every row); a dossier that is already there
+    -- as it is is not written again.
+    on_conflict text := $c$
+        ON CONFLICT (dossier_code) DO UPDATE
+            SET unit_code = excluded.unit_code, procedure_code = excluded.procedure_code,
+                received_at = excluded.received_at, channel = excluded.channel,
+                fee_required = excluded.fee_required, paid_online = excluded.paid_online,
+                digitized = excluded.digitized, reused_data = excluded.reused_data,
+                resolved_at = excluded.resolved_at, e_result = excluded.e_result, due_at = excluded.due_at
+            WHERE (d.unit_code, d.procedure_code, d.received_at, d.channel, d.fee_required, d.paid_online,
+                   d.digitized, d.reused_data, d.resolved_at, d.e_result, d.due_at)
+                  IS DISTINCT FROM
+                  (excluded.unit_code, excluded.procedure_code, excluded.received_at, excluded.channel,
+                   excluded.fee_required, excluded.paid_online, excluded.digitized, excluded.reused_data,
+                   excluded.resolved_at, excluded.e_result, excluded.due_at)$c$;
 BEGIN
     PERFORM now() AT TIME ZONE tz;      -- an unknown kpi.time_zone fails here, before any work
     PERFORM kpi.staging_lock('kpi.staging_dossier');
@@ -561,227 +610,160 @@ BEGIN
         WHERE btrim(r.dossier_code, blank) IN (SELECT btrim(s.dossier_code, blank) FROM kpi.staging_dossier AS s)
            -- a row without its key: the same row
            OR ROW(r.dossier_code, r.unit_code, r.procedure_code, r.received_at, r.channel, r.fee_required,
-                  r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result)::text
+                  r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result, r.due_at)::text
               IN (SELECT ROW(s.*)::text FROM kpi.staging_dossier AS s
                   WHERE coalesce(btrim(s.dossier_code, blank), '') = '');
     END IF;
 
-    -- 1: the shape (both_ok: both dates of the row have it, one call for
-    -- the common case); the date part; the rest (time and zone)
-    date1 := '(CASE WHEN both_ok THEN {x} <> '''' ELSE {x} ~ ' || quote_literal('^' || date_re || '$') || ' END) AS {p}_shape, '
-             'split_part(split_part({x}, '' '', 1), ''T'', 1) AS {p}_ds, '
-             'substr({x}, length(split_part(split_part({x}, '' '', 1), ''T'', 1)) + 2) AS {p}_rest';
-    -- 2: year, month, day, time and zone, as text
-    date2 := 'CASE WHEN {p}_shape THEN CASE WHEN strpos({p}_ds, ''/'') > 0 THEN split_part({p}_ds, ''/'', 3) '
-             'ELSE split_part({p}_ds, ''-'', 1) END END AS {p}_ys, '
-             'CASE WHEN {p}_shape THEN CASE WHEN strpos({p}_ds, ''/'') > 0 THEN split_part({p}_ds, ''/'', 2) '
-             'ELSE split_part({p}_ds, ''-'', 2) END END AS {p}_mos, '
-             'CASE WHEN {p}_shape THEN CASE WHEN strpos({p}_ds, ''/'') > 0 THEN split_part({p}_ds, ''/'', 1) '
-             'ELSE split_part({p}_ds, ''-'', 3) END END AS {p}_dds, '
-             'CASE WHEN {p}_shape THEN btrim(CASE WHEN strpos({p}_rest, ''+'') + strpos({p}_rest, ''-'') > 0 '
-             'THEN left({p}_rest, greatest(strpos({p}_rest, ''+''), strpos({p}_rest, ''-'')) - 1) '
-             'WHEN right({p}_rest, 1) = ''Z'' THEN left({p}_rest, -1) '
-             'WHEN right({p}_rest, 3) = ''UTC'' THEN left({p}_rest, -3) ELSE {p}_rest END) END AS {p}_time, '
-             'CASE WHEN {p}_shape AND strpos({p}_rest, ''+'') + strpos({p}_rest, ''-'') > 0 '
-             'THEN substr({p}_rest, greatest(strpos({p}_rest, ''+''), strpos({p}_rest, ''-''))) END AS {p}_zone, '
-             'coalesce({p}_shape AND (right({p}_rest, 1) = ''Z'' OR right({p}_rest, 3) = ''UTC''), false) AS {p}_utc';
-    -- 3: hour, minute, second, fraction, and the offset's hours and minutes, as text
-    date3 := 'split_part({p}_time, '':'', 1) AS {p}_hs, '
-             'split_part({p}_time, '':'', 2) AS {p}_mis, '
-             'split_part(split_part({p}_time, '':'', 3), ''.'', 1) AS {p}_ss, '
-             'split_part(split_part({p}_time, '':'', 3), ''.'', 2) AS {p}_fs, '
-             'substr({p}_zone, 2, 2) AS {p}_zhs, '
-             'replace(substr({p}_zone, 4), '':'', '''') AS {p}_zms';
-    -- 4: the shape with the lengths of its numbers
-    date4 := 'coalesce({p}_shape AND length({p}_ys) = 4 AND length({p}_mos) <= 2 AND length({p}_dds) <= 2 '
-             'AND ({p}_time = '''' OR (length({p}_hs) <= 2 AND length({p}_mis) = 2 '
-             'AND length({p}_ss) IN (0, 2) AND length({p}_fs) <= 6)) '
-             'AND ({p}_zone IS NULL OR (length({p}_zone) IN (3, 5) AND strpos({p}_zone, '':'') = 0) '
-             'OR (length({p}_zone) = 6 AND strpos({p}_zone, '':'') = 4)), false) AS {p}_ok';
-    -- 5: the numbers (cast only where the lengths were checked)
-    date5 := 'CASE WHEN {p}_ok THEN {p}_ys::integer END AS {p}_y, '
-             'CASE WHEN {p}_ok THEN {p}_mos::integer END AS {p}_mo, '
-             'CASE WHEN {p}_ok THEN {p}_dds::integer END AS {p}_d, '
-             'CASE WHEN {p}_ok THEN coalesce(nullif({p}_hs, ''''), ''0'')::integer END AS {p}_h, '
-             'CASE WHEN {p}_ok THEN coalesce(nullif({p}_mis, ''''), ''0'')::integer END AS {p}_mi, '
-             'CASE WHEN {p}_ok THEN coalesce(nullif({p}_ss, ''''), ''0'')::integer END AS {p}_s, '
-             'CASE WHEN {p}_ok THEN (coalesce(nullif({p}_ss, ''''), ''0'') || ''.'' '
-             '|| coalesce(nullif({p}_fs, ''''), ''0''))::float8 END AS {p}_sec, '
-             'CASE WHEN {p}_ok AND {p}_zone IS NOT NULL THEN coalesce(nullif({p}_zms, ''''), ''0'')::integer END AS {p}_zmi, '
-             'CASE WHEN {p}_ok AND {p}_zone IS NOT NULL THEN (CASE WHEN left({p}_zone, 1) = ''-'' THEN -1 ELSE 1 END) '
-             '* ({p}_zhs::integer * 60 + coalesce(nullif({p}_zms, ''''), ''0'')::integer) END AS {p}_off';
-    -- 6: the instant, where the numbers make a real one (from the year 2000)
-    stamp := 'make_timestamp({p}_y, {p}_mo, {p}_d, {p}_h, {p}_mi, {p}_sec)';
-    date6 := 'CASE WHEN {p}_y >= 2000 AND {p}_mo BETWEEN 1 AND 12 AND {p}_d >= 1 '
-             'AND {p}_d <= CASE WHEN {p}_mo = 2 THEN CASE WHEN ({p}_y % 4 = 0 AND {p}_y % 100 <> 0) OR {p}_y % 400 = 0 '
-             'THEN 29 ELSE 28 END WHEN {p}_mo IN (4, 6, 9, 11) THEN 30 ELSE 31 END '
-             'AND {p}_h <= 23 AND {p}_mi <= 59 AND {p}_s <= 59 '
-             'AND coalesce({p}_zmi, 0) <= 59 AND abs(coalesce({p}_off, 0)) <= 14 * 60 '
-             'THEN CASE WHEN {p}_utc THEN ' || stamp || ' AT TIME ZONE ''UTC'' '
-             'WHEN {p}_off IS NOT NULL THEN (' || stamp || ' - make_interval(mins => {p}_off)) AT TIME ZONE ''UTC'' '
-             'ELSE ' || stamp || ' AT TIME ZONE ' || quote_literal(tz) || ' END END AS {p}_at';
+    -- nobody else copying into the staging table: its rows are all ours
+    IF pg_catalog.has_table_privilege('kpi.staging_dossier', 'TRUNCATE') THEN
+        BEGIN
+            LOCK TABLE kpi.staging_dossier IN ACCESS EXCLUSIVE MODE NOWAIT;
+            alone := true;
+        EXCEPTION WHEN lock_not_available THEN
+            alone := false;
+        END;
+    END IF;
 
-    q := $q$
-    WITH checked AS (
-        SELECT x.row_id, x.was_rejected, x.line_no, x.blank_row,
-               x.o_code, x.o_unit, x.o_proc, x.o_rec, x.o_chan, x.o_fee, x.o_paid, x.o_dig, x.o_reu, x.o_res, x.o_eres,
-               x.code, x.unit_code, x.proc, x.rec_at, x.channel,
-               x.fee_required, x.paid_online, x.digitized, x.reused_data, x.res_at, x.e_result,
-               CASE WHEN x.header_row
-                    THEN 'the file''s header line, read as a row: copy the file WITH (FORMAT csv, HEADER)' ELSE
-               nullif(concat_ws('; ',
-                   CASE WHEN coalesce(x.code, '') = '' THEN 'dossier_code is empty'
-                        WHEN length(x.code) > 100 THEN format('dossier_code "%s…" is longer than 100 characters', left(x.code, 20))
-                        WHEN x.n_same > 1 THEN format('dossier_code "%s" appears in %s rows of this load', x.code, x.n_same) END,
-                   CASE WHEN coalesce(x.unit, '') = '' THEN 'unit_code is empty'
-                        WHEN x.unit_code IS NULL THEN format('unit_code "%s" is not a known unit', left(x.unit, 100)) END,
-                   CASE WHEN coalesce(x.proc, '') = '' THEN 'procedure_code is empty'
-                        WHEN length(x.proc) > 100 THEN format('procedure_code "%s…" is longer than 100 characters', left(x.proc, 20)) END,
-                   CASE WHEN coalesce(x.rec, '') = '' THEN 'received_at is empty'
-                        WHEN NOT x.rec_ok THEN format('received_at "%s" is not a date', x.rec)
-                        WHEN x.rec_y < 2000 THEN format('received_at "%s" is before 2000', x.rec)
-                        WHEN x.rec_at IS NULL THEN format('received_at "%s" is an impossible date or time', x.rec)
-                        WHEN x.rec_at > statement_timestamp() + interval '1 day'
-                        THEN format('received_at "%s" is more than a day in the future', x.rec) END,
-                   CASE WHEN coalesce(x.chan, '') = '' THEN 'channel is empty'
-                        WHEN x.channel IS NULL THEN format('channel "%s" is not online, direct or postal', x.chan) END,
-                   CASE WHEN x.fee_required IS NULL THEN format('fee_required "%s" is not a boolean', x.fee) END,
-                   CASE WHEN x.paid_online IS NULL THEN format('paid_online "%s" is not a boolean', x.paid) END,
-                   CASE WHEN x.digitized IS NULL THEN format('digitized "%s" is not a boolean', x.dig) END,
-                   CASE WHEN x.reused_data IS NULL THEN format('reused_data "%s" is not a boolean', x.reu) END,
-                   CASE WHEN coalesce(x.res, '') = '' THEN NULL
-                        WHEN NOT x.res_ok THEN format('resolved_at "%s" is not a date', x.res)
-                        WHEN x.res_y < 2000 THEN format('resolved_at "%s" is before 2000', x.res)
-                        WHEN x.res_at IS NULL THEN format('resolved_at "%s" is an impossible date or time', x.res)
-                        WHEN x.res_at > statement_timestamp() + interval '1 day'
-                        THEN format('resolved_at "%s" is more than a day in the future', x.res) END,
-                   CASE WHEN x.e_result IS NULL THEN format('e_result "%s" is not a boolean', x.eres) END,
-                   CASE WHEN x.res_at < x.rec_at
-                        THEN format('resolved_at "%s" is before received_at "%s"', x.res, x.rec) END,
-                   CASE WHEN x.paid_online AND NOT x.fee_required
-                        THEN format('paid_online "%s" without a fee (fee_required "%s")', x.paid, coalesce(x.fee, '')) END,
-                   CASE WHEN x.e_result AND coalesce(x.res, '') = ''
-                        THEN format('e_result "%s" but resolved_at is empty (an electronic result needs a resolved dossier)', x.eres) END
-               ), '') END AS reason
-        FROM (SELECT g.*, {date6 rec}, {date6 res}
-        FROM (SELECT f.*, {date5 rec}, {date5 res}
-        FROM (SELECT e.*, {date4 rec}, {date4 res}
-        FROM (SELECT d.*, {date3 rec}, {date3 res}
-        FROM (SELECT c.*, {date2 rec}, {date2 res}
-        FROM (SELECT b.*,
-                     kpi.read_channel(b.chan) AS channel,
-                     kpi.read_boolean(b.fee) AS fee_required,
-                     kpi.read_boolean(b.paid) AS paid_online,
-                     kpi.read_boolean(b.dig) AS digitized,
-                     kpi.read_boolean(b.reu) AS reused_data,
-                     kpi.read_boolean(b.eres) AS e_result,
-                     {date1 rec}, {date1 res}
-        FROM (SELECT t.*, u.code AS unit_code, ($1 ->> t.code)::bigint AS n_same,
-                     (t.rec || '|' || coalesce(t.res, '')) ~ {both re} AS both_ok,
-                     (lower(t.code), lower(t.unit), lower(t.proc), lower(t.rec), lower(t.chan))
-                         = ('dossier_code', 'unit_code', 'procedure_code', 'received_at', 'channel') AS header_row
-        FROM (SELECT s.row_id, s.was_rejected, s.line_no,
-                     s.dossier_code AS o_code, s.unit_code AS o_unit, s.procedure_code AS o_proc,
-                     s.received_at AS o_rec, s.channel AS o_chan, s.fee_required AS o_fee,
-                     s.paid_online AS o_paid, s.digitized AS o_dig, s.reused_data AS o_reu,
-                     s.resolved_at AS o_res, s.e_result AS o_eres,
-                     btrim(concat(s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel,
-                                  s.fee_required, s.paid_online, s.digitized, s.reused_data, s.resolved_at,
-                                  s.e_result), {blank}) = '' AS blank_row,
-                     btrim(s.dossier_code, {blank}) AS code,
-                     btrim(s.unit_code, {blank}) AS unit,
-                     btrim(s.procedure_code, {blank}) AS proc,
-                     btrim(s.received_at, {blank}) AS rec,
-                     btrim(s.channel, {blank}) AS chan,
-                     btrim(s.fee_required, {blank}) AS fee,
-                     btrim(s.paid_online, {blank}) AS paid,
-                     btrim(s.digitized, {blank}) AS dig,
-                     btrim(s.reused_data, {blank}) AS reu,
-                     btrim(s.resolved_at, {blank}) AS res,
-                     btrim(s.e_result, {blank}) AS eres
-              FROM (SELECT s.ctid AS row_id, false AS was_rejected,
-                           pg_catalog.row_number() OVER (PARTITION BY s.xmin::text, s.cmin::text ORDER BY s.ctid) + 1 AS line_no,
-                           s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel, s.fee_required,
-                           s.paid_online, s.digitized, s.reused_data, s.resolved_at, s.e_result
-                    FROM kpi.staging_dossier AS s
-                    UNION ALL
-                    SELECT r.ctid, true, r.line_no, r.dossier_code, r.unit_code, r.procedure_code, r.received_at,
-                           r.channel, r.fee_required, r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result
-                    FROM kpi.rejected_dossier AS r) AS s
-              OFFSET 0) AS t
-        LEFT JOIN kpi.unit AS u ON lower(u.code) = lower(t.unit)
-        OFFSET 0) AS b OFFSET 0) AS c OFFSET 0) AS d OFFSET 0) AS e OFFSET 0) AS f OFFSET 0) AS g OFFSET 0) AS x
+    -- An empty kpi.dossier (a first load) takes the rows without looking for
+    -- the same codes (ON CONFLICT costs a fifth more per row); otherwise a
+    -- dossier already there is replaced, or left as it is when it is the same.
+    --
+    -- A clean load (nothing rejected waiting, every row good, no code twice)
+    -- in one pass: the rows read straight into kpi.dossier.  The first row
+    -- that is not good stops it (SQLSTATE KP001), and everything it wrote is
+    -- undone; the careful way below then loads the good rows and sets the
+    -- others aside with their reasons.
+    fresh := NOT EXISTS (SELECT FROM kpi.dossier);
+    IF NOT EXISTS (SELECT FROM kpi.rejected_dossier) THEN
+        BEGIN
+            EXECUTE replace($q$
+                INSERT INTO kpi.dossier AS d (dossier_code, unit_code, procedure_code, received_at, channel,
+                                              fee_required, paid_online, digitized, reused_data, resolved_at,
+                                              e_result, due_at)
+                SELECT (x.r).dossier_code, (x.r).unit_code, (x.r).procedure_code, (x.r).received_at, (x.r).channel,
+                       (x.r).fee_required, (x.r).paid_online, (x.r).digitized, (x.r).reused_data,
+                       (x.r).resolved_at, (x.r).e_result, (x.r).due_at
+                FROM (SELECT kpi.read_dossier(s.dossier_code, s.unit_code, s.procedure_code, s.received_at,
+                                              s.channel, s.fee_required, s.paid_online, s.digitized,
+                                              s.reused_data, s.resolved_at, s.e_result, s.due_at,
+                                              NULL, $1, true) AS r
+                      FROM kpi.staging_dossier AS s OFFSET 0) AS x
+                WHERE NOT (x.r).blank
+                {on conflict}
+            $q$, '{on conflict}', CASE WHEN fresh THEN '' ELSE on_conflict END)
+            USING tz;
+            GET DIAGNOSTICS loaded = ROW_COUNT;
+            IF NOT fresh THEN
+                -- (rows already there as they are were not written again)
+                SELECT count(*) INTO loaded FROM kpi.staging_dossier AS s
+                WHERE btrim(concat(s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel,
+                                   s.fee_required, s.paid_online, s.digitized, s.reused_data, s.resolved_at,
+                                   s.e_result, s.due_at), blank) <> '';
+            END IF;
+            rejected := 0;
+            IF alone THEN
+                TRUNCATE kpi.staging_dossier;
+            ELSE
+                DELETE FROM kpi.staging_dossier;
+                PERFORM kpi.staging_done('kpi.staging_dossier');
+            END IF;
+            RETURN;
+        EXCEPTION WHEN SQLSTATE 'KP001' THEN
+            NULL;               -- not clean: the careful way
+        END;
+    END IF;
+
+    -- Dossier codes that appear more than once, with how many times (a C
+    -- hash set finds them; the few are then counted): kpi.read_dossier
+    -- looks each row's up in this map, and its unit in kpi.unit, itself.
+    SELECT kpi.repeated_codes(s.dossier_code) INTO repeated
+    FROM (SELECT dossier_code FROM kpi.staging_dossier UNION ALL SELECT dossier_code FROM kpi.rejected_dossier) AS s;
+    dup := '{}';
+    IF cardinality(repeated) > 0 THEN
+        SELECT jsonb_object_agg(x.code, x.n) INTO dup
+        FROM (SELECT btrim(s.dossier_code, blank) AS code, count(*) AS n
+              FROM (SELECT dossier_code FROM kpi.staging_dossier UNION ALL SELECT dossier_code FROM kpi.rejected_dossier) AS s
+              WHERE btrim(s.dossier_code, blank) = ANY (repeated)
+              GROUP BY 1) AS x;
+    END IF;
+
+    EXECUTE replace($q$
+    WITH src AS (
+        -- the staged rows and the rows rejected before, with their lines
+        SELECT s.ctid AS row_id, false AS was_rejected, NULL::bigint AS line_no,
+               s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel, s.fee_required,
+               s.paid_online, s.digitized, s.reused_data, s.resolved_at, s.e_result, s.due_at
+        FROM kpi.staging_dossier AS s
+        UNION ALL
+        SELECT r.ctid, true, r.line_no, r.dossier_code, r.unit_code, r.procedure_code, r.received_at,
+               r.channel, r.fee_required, r.paid_online, r.digitized, r.reused_data, r.resolved_at,
+               r.e_result, r.due_at
+        FROM kpi.rejected_dossier AS r
+    ), checked AS (
+        -- each row read once; only what the writes below need is kept
+        SELECT s.row_id, s.was_rejected, s.line_no,
+               kpi.read_dossier(s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel,
+                                s.fee_required, s.paid_online, s.digitized, s.reused_data, s.resolved_at,
+                                s.e_result, s.due_at, $1, $3, false) AS r
+        FROM src AS s
+    ), lines AS (
+        -- the staged rows' lines in the file (line 1 is the header): the
+        -- order of the rows of one copy.  Read only when a staged row is
+        -- rejected (a join does not build its table for an empty outer side).
+        SELECT s.ctid AS row_id,
+               pg_catalog.row_number() OVER (PARTITION BY s.xmin::text, s.cmin::text ORDER BY s.ctid) + 1 AS line_no
+        FROM kpi.staging_dossier AS s
     ), dossier_row AS (
         INSERT INTO kpi.dossier AS d (dossier_code, unit_code, procedure_code, received_at, channel,
-                                      fee_required, paid_online, digitized, reused_data, resolved_at, e_result)
-        SELECT c.code, c.unit_code, c.proc, c.rec_at, c.channel,
-               c.fee_required, c.paid_online, c.digitized, c.reused_data, c.res_at, c.e_result
+                                      fee_required, paid_online, digitized, reused_data, resolved_at, e_result, due_at)
+        SELECT (c.r).dossier_code, (c.r).unit_code, (c.r).procedure_code, (c.r).received_at, (c.r).channel,
+               (c.r).fee_required, (c.r).paid_online, (c.r).digitized, (c.r).reused_data, (c.r).resolved_at,
+               (c.r).e_result, (c.r).due_at
         FROM checked AS c
-        WHERE c.reason IS NULL AND NOT c.blank_row
-        -- The unique index finds the dossier already there, whatever the
-        -- statistics say (a join to kpi.dossier planned while it looked
-        -- empty would scan it again for every row); a dossier that is
-        -- already there as it is is not written again.
-        ON CONFLICT (dossier_code) DO UPDATE
-            SET unit_code = excluded.unit_code, procedure_code = excluded.procedure_code,
-                received_at = excluded.received_at, channel = excluded.channel,
-                fee_required = excluded.fee_required, paid_online = excluded.paid_online,
-                digitized = excluded.digitized, reused_data = excluded.reused_data,
-                resolved_at = excluded.resolved_at, e_result = excluded.e_result
-            WHERE (d.unit_code, d.procedure_code, d.received_at, d.channel, d.fee_required, d.paid_online,
-                   d.digitized, d.reused_data, d.resolved_at, d.e_result)
-                  IS DISTINCT FROM
-                  (excluded.unit_code, excluded.procedure_code, excluded.received_at, excluded.channel,
-                   excluded.fee_required, excluded.paid_online, excluded.digitized, excluded.reused_data,
-                   excluded.resolved_at, excluded.e_result)
+        WHERE (c.r).reason IS NULL AND NOT (c.r).blank
+        {on conflict}
         RETURNING 1
     ), staged_gone AS (
+        -- (alone: the whole table goes with TRUNCATE afterwards)
         DELETE FROM kpi.staging_dossier AS s USING checked AS c
-        WHERE NOT c.was_rejected AND s.ctid = c.row_id
+        WHERE NOT $4 AND NOT c.was_rejected AND s.ctid = c.row_id
         RETURNING 1
     ), rejected_gone AS (
         DELETE FROM kpi.rejected_dossier AS s USING checked AS c
         WHERE c.was_rejected AND s.ctid = c.row_id
         RETURNING 1
     ), rejected_row AS (
+        -- the rejected rows as they were staged (found again by their row)
         INSERT INTO kpi.rejected_dossier (line_no, error, dossier_code, unit_code, procedure_code, received_at,
-                                          channel, fee_required, paid_online, digitized, reused_data, resolved_at, e_result)
-        SELECT c.line_no, c.reason, c.o_code, c.o_unit, c.o_proc, c.o_rec, c.o_chan, c.o_fee, c.o_paid,
-               c.o_dig, c.o_reu, c.o_res, c.o_eres
+                                          channel, fee_required, paid_online, digitized, reused_data, resolved_at,
+                                          e_result, due_at)
+        SELECT coalesce(c.line_no, l.line_no), (c.r).reason, x.dossier_code, x.unit_code, x.procedure_code,
+               x.received_at, x.channel, x.fee_required, x.paid_online, x.digitized, x.reused_data, x.resolved_at,
+               x.e_result, x.due_at
         FROM checked AS c
-        WHERE c.reason IS NOT NULL AND NOT c.blank_row
+        LEFT JOIN lines AS l ON NOT c.was_rejected AND l.row_id = c.row_id
+        CROSS JOIN LATERAL (
+            SELECT s.* FROM kpi.staging_dossier AS s WHERE NOT c.was_rejected AND s.ctid = c.row_id
+            UNION ALL
+            SELECT r.dossier_code, r.unit_code, r.procedure_code, r.received_at, r.channel, r.fee_required,
+                   r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result, r.due_at
+            FROM kpi.rejected_dossier AS r WHERE c.was_rejected AND r.ctid = c.row_id) AS x
+        WHERE (c.r).reason IS NOT NULL AND NOT (c.r).blank
         RETURNING 1
     )
-    SELECT count(*) FILTER (WHERE c.reason IS NULL AND NOT c.blank_row),
-           count(*) FILTER (WHERE c.reason IS NOT NULL AND NOT c.blank_row)
+    SELECT count(*) FILTER (WHERE (c.r).reason IS NULL AND NOT (c.r).blank),
+           count(*) FILTER (WHERE (c.r).reason IS NOT NULL AND NOT (c.r).blank)
     FROM checked AS c
-    $q$;
+    $q$, '{on conflict}', CASE WHEN fresh THEN '' ELSE on_conflict END)
+    INTO loaded, rejected
+    USING dup, blank, tz, alone;
 
-    q := replace(q, '{date6 rec}', replace(date6, '{p}', 'rec'));
-    q := replace(q, '{date6 res}', replace(date6, '{p}', 'res'));
-    q := replace(q, '{date5 rec}', replace(date5, '{p}', 'rec'));
-    q := replace(q, '{date5 res}', replace(date5, '{p}', 'res'));
-    q := replace(q, '{date4 rec}', replace(date4, '{p}', 'rec'));
-    q := replace(q, '{date4 res}', replace(date4, '{p}', 'res'));
-    q := replace(q, '{date3 rec}', replace(date3, '{p}', 'rec'));
-    q := replace(q, '{date3 res}', replace(date3, '{p}', 'res'));
-    q := replace(q, '{date2 rec}', replace(date2, '{p}', 'rec'));
-    q := replace(q, '{date2 res}', replace(date2, '{p}', 'res'));
-    q := replace(q, '{date1 rec}', replace(replace(date1, '{p}', 'rec'), '{x}', 'b.rec'));
-    q := replace(q, '{date1 res}', replace(replace(date1, '{p}', 'res'), '{x}', 'b.res'));
-    q := replace(q, '{both re}', quote_literal('^' || date_re || '\|(?:' || date_re || ')?$'));
-    q := replace(q, '{blank}', quote_literal(blank));
-
-    -- Dossier codes that appear more than once, with how many times: a
-    -- lookup per row in a (mostly empty) map rather than a join, whose
-    -- estimate would mislead the planner about the whole statement.
-    EXECUTE format('SELECT coalesce(jsonb_object_agg(x.code, x.n), ''{}'') FROM ('
-                   'SELECT btrim(s.dossier_code, %L) AS code, count(*) AS n '
-                   'FROM (SELECT dossier_code FROM kpi.staging_dossier UNION ALL SELECT dossier_code FROM kpi.rejected_dossier) AS s '
-                   'GROUP BY 1 HAVING count(*) > 1) AS x WHERE x.code <> ''''', blank)
-        INTO dup;
-    EXECUTE q INTO loaded, rejected USING dup;
-    PERFORM kpi.staging_done('kpi.staging_dossier');
+    IF alone THEN
+        TRUNCATE kpi.staging_dossier;
+    ELSE
+        PERFORM kpi.staging_done('kpi.staging_dossier');
+    END IF;
 END
 $$;
 

@@ -75,6 +75,28 @@ $$;
 COMMENT ON FUNCTION kpi.period_names(text) IS
     'Tên kỳ trong báo cáo, tiếng Việt và tiếng Anh: 2024-Q1 là quý I năm 2024, first quarter of 2024 / How a report names a period, in Vietnamese and English; an error for a label kpi.period_label rejects';
 
+-- The period before, of the same kind: 2026-Q2 for 2026-Q3, 2025-Q4 for
+-- 2026-Q1, 2025 for 2026, 2026-H1 for 2026-H2, 2026-02 for 2026-03.
+CREATE FUNCTION kpi.period_previous(label text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    l text := kpi.period_label(label);
+    y integer := substr(l, 1, 4)::integer;
+    n integer := nullif(substr(l, 7), '')::integer;
+BEGIN
+    CASE substr(l, 6, 1)
+        WHEN '' THEN RETURN (y - 1)::text;
+        WHEN 'H' THEN RETURN CASE n WHEN 1 THEN (y - 1) || '-H2' ELSE y || '-H1' END;
+        WHEN 'Q' THEN RETURN CASE n WHEN 1 THEN (y - 1) || '-Q4' ELSE y || '-Q' || (n - 1) END;
+        ELSE RETURN to_char(make_date(y, substr(l, 6, 2)::integer, 1) - interval '1 month', 'YYYY-MM');
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION kpi.period_previous(text) IS
+    'Kỳ liền trước cùng loại (2026-Q3 → 2026-Q2) / The period before, of the same kind: 2026-Q2 for 2026-Q3, 2025 for 2026';
+
 -- Since 1 July 2025 provinces have two levels of local government: their
 -- departments, and communes directly under the province; districts are
 -- gone.  A period starting from then has the two-level layout.

@@ -1,6 +1,7 @@
 -- src/sql/reference.sql: how the tables refer to each other.  A figure
 -- names its period, unit and indicator; a dossier and a service name their
--- unit; a commune names its district.  These references are checked by the
+-- unit; a commune names its district; a metric's counts and the portal's
+-- scores name their period, unit and metric.  These references are checked by the
 -- triggers below rather than by foreign keys, for two reasons:
 --   - a parallel restore (pg_restore -j) loads the tables' rows in any
 --     order, each table in its own transaction, and a foreign key between
@@ -47,7 +48,15 @@ INSERT INTO kpi.reference (child, child_column, parent, parent_column, on_delete
     ('kpi.note', 'period', 'kpi.period', 'label', 'restrict', NULL),
     ('kpi.note', 'unit_code', 'kpi.unit', 'code', 'restrict', 'same_level'),
     ('kpi.dossier', 'unit_code', 'kpi.unit', 'code', 'restrict', NULL),
-    ('kpi.service', 'unit_code', 'kpi.unit', 'code', 'cascade', NULL);
+    ('kpi.service', 'unit_code', 'kpi.unit', 'code', 'cascade', NULL),
+    ('kpi.metric_count', 'period', 'kpi.period', 'label', 'restrict', NULL),
+    ('kpi.metric_count', 'unit_code', 'kpi.unit', 'code', 'restrict', NULL),
+    ('kpi.metric_count', 'metric', 'kpi.metric', 'code', 'restrict', NULL),
+    ('kpi.portal_score', 'period', 'kpi.period', 'label', 'restrict', NULL),
+    ('kpi.portal_score', 'unit_code', 'kpi.unit', 'code', 'restrict', NULL),
+    ('kpi.portal_score', 'metric', 'kpi.metric', 'code', 'restrict', NULL),
+    ('kpi.portal_group_score', 'period', 'kpi.period', 'label', 'restrict', NULL),
+    ('kpi.portal_group_score', 'unit_code', 'kpi.unit', 'code', 'restrict', NULL);
 
 GRANT SELECT ON kpi.reference TO PUBLIC;
 
@@ -257,6 +266,19 @@ CREATE TRIGGER service_references_insert AFTER INSERT ON kpi.service
 CREATE TRIGGER service_references_update AFTER UPDATE ON kpi.service
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
 
+CREATE TRIGGER metric_count_references_insert AFTER INSERT ON kpi.metric_count
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
+CREATE TRIGGER metric_count_references_update AFTER UPDATE ON kpi.metric_count
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
+CREATE TRIGGER portal_score_references_insert AFTER INSERT ON kpi.portal_score
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
+CREATE TRIGGER portal_score_references_update AFTER UPDATE ON kpi.portal_score
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
+CREATE TRIGGER portal_group_score_references_insert AFTER INSERT ON kpi.portal_group_score
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
+CREATE TRIGGER portal_group_score_references_update AFTER UPDATE ON kpi.portal_group_score
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_references();
+
 CREATE TRIGGER unit_cascade_key AFTER UPDATE OF code ON kpi.unit
     FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code) EXECUTE FUNCTION kpi.cascade_key();
 CREATE TRIGGER unit_check_deleted AFTER DELETE ON kpi.unit
@@ -268,4 +290,8 @@ CREATE TRIGGER period_check_deleted AFTER DELETE ON kpi.period
 CREATE TRIGGER indicator_cascade_key AFTER UPDATE OF code ON kpi.indicator
     FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code) EXECUTE FUNCTION kpi.cascade_key();
 CREATE TRIGGER indicator_check_deleted AFTER DELETE ON kpi.indicator
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_deleted();
+CREATE TRIGGER metric_cascade_key AFTER UPDATE OF code ON kpi.metric
+    FOR EACH ROW WHEN (OLD.code IS DISTINCT FROM NEW.code) EXECUTE FUNCTION kpi.cascade_key();
+CREATE TRIGGER metric_check_deleted AFTER DELETE ON kpi.metric
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kpi.check_deleted();

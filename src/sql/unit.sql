@@ -39,10 +39,11 @@ CREATE TABLE kpi.unit (
     name text NOT NULL
         CONSTRAINT unit_name_check CHECK (btrim(name) <> ''),
     level text NOT NULL
-        CONSTRAINT unit_level_check CHECK (level IN ('province', 'district', 'commune')),
+        CONSTRAINT unit_level_check CHECK (level IN ('province', 'district', 'commune', 'all')),
     parent_code text,
     sort_order integer NOT NULL DEFAULT 0,
     aliases text[] NOT NULL DEFAULT '{}',
+    portal_id text UNIQUE,
     CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune')
 );
 
@@ -101,9 +102,10 @@ COMMENT ON TABLE kpi.unit IS
     'Cơ quan, đơn vị tiếp nhận hồ sơ: sở, ban, ngành (cấp tỉnh), UBND huyện, thị xã, thành phố (cấp huyện, đến 30/6/2025), UBND xã, phường, đặc khu (cấp xã) / Units that receive dossiers: departments (province level), district people''s committees (until 30 June 2025), commune people''s committees';
 COMMENT ON COLUMN kpi.unit.code IS 'Mã đơn vị như Cổng DVC quốc gia ghi (H44.07) hoặc tự đặt: chữ, số, dấu chấm, gạch nối, gạch dưới; tối đa 100 ký tự; không phân biệt hoa thường khi nạp / Unit code as the national portal writes it (H44.07) or one''s own: letters, digits, dots, dashes, underscores; at most 100 characters; unique in any letter case';
 COMMENT ON COLUMN kpi.unit.name IS 'Tên chuẩn của đơn vị (văn bản bất kỳ, không rỗng) / Canonical name (any text, not blank)';
-COMMENT ON COLUMN kpi.unit.level IS 'Cấp: province, district hoặc commune / Level: province, district or commune';
+COMMENT ON COLUMN kpi.unit.level IS 'Cấp: province, district, commune; all là cả tỉnh (dòng tổng của Cổng DVCQG) / Level: province, district or commune; all for the whole province (the portal''s overview row)';
 COMMENT ON COLUMN kpi.unit.parent_code IS 'Huyện quản lý (chỉ với xã của tỉnh ba cấp); NULL với xã trực thuộc tỉnh (từ 01/7/2025) / The district of a commune (three-level provinces); NULL for a commune directly under the province (from 1 July 2025)';
 COMMENT ON COLUMN kpi.unit.sort_order IS 'Thứ tự dòng trong phụ lục của cấp / Row order in the level''s appendix';
+COMMENT ON COLUMN kpi.unit.portal_id IS 'departmentId của đơn vị trên Cổng DVCQG (nạp từ phản hồi của Cổng) / The unit''s departmentId on the national portal, kept from its responses (kpi.ingest_portal)';
 COMMENT ON COLUMN kpi.unit.aliases IS 'Các cách viết khác của tên trong báo cáo / Other spellings of the name found in reports';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.unit', '');

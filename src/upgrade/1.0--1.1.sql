@@ -88,7 +88,10 @@ ALTER TABLE kpi.unit
     DROP CONSTRAINT unit_parent_check,
     ADD CONSTRAINT unit_code_check CHECK (code ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND length(code) <= 100),
     ADD CONSTRAINT unit_name_check CHECK (btrim(name) <> ''),
-    ADD CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune');
+    ADD CONSTRAINT unit_parent_check CHECK (parent_code IS NULL OR level = 'commune'),
+    DROP CONSTRAINT unit_level_check,
+    ADD CONSTRAINT unit_level_check CHECK (level IN ('province', 'district', 'commune', 'all')),
+    ADD COLUMN portal_id text UNIQUE;
 -- @objects src/sql/unit.sql unit_code_lower_key
 
 -- ---------------------------------------------------------------------------
@@ -124,6 +127,8 @@ ALTER TABLE kpi.service DROP CONSTRAINT service_unit_code_fkey;
 -- ---------------------------------------------------------------------------
 
 ALTER TABLE kpi.dossier
+    ADD COLUMN due_at timestamptz,
+    ADD CONSTRAINT dossier_due_at_check CHECK (due_at >= received_at),
     DROP CONSTRAINT dossier_code_check,
     DROP CONSTRAINT dossier_procedure_code_check,
     ADD CONSTRAINT dossier_code_check CHECK (dossier_code <> '' AND length(dossier_code) <= 100),
@@ -155,8 +160,10 @@ DELETE FROM kpi.staging_dossier WHERE error IS NOT NULL;
 ALTER TABLE kpi.staging_counts DROP COLUMN error,
     SET (autovacuum_enabled = false, toast.autovacuum_enabled = false);
 ALTER TABLE kpi.staging_dossier DROP COLUMN error,
+    ADD COLUMN due_at text,
     SET (autovacuum_enabled = false, toast.autovacuum_enabled = false);
--- @objects src/sql/loading.sql kpi.staging_unit kpi.staging_service kpi.rejected_unit kpi.rejected_service kpi.rejected_counts kpi.rejected_dossier
+ALTER TABLE kpi.staging_dossier SET UNLOGGED;
+-- @objects src/sql/loading.sql kpi.staging_unit kpi.staging_service kpi.rejected_unit kpi.rejected_service kpi.rejected_counts kpi.rejected_dossier kpi.dossier_read
 INSERT INTO kpi.rejected_counts (line_no, error, period, level, unit_code, unit_name, indicator, target,
                                  numerator, denominator, printed_rate)
 SELECT NULL, r.error, r.period, r.level, r.unit_code, r.unit_name, r.indicator, r.target,
@@ -189,6 +196,8 @@ DROP TYPE kpi.tally;
 -- @replace src/sql/unit.sql
 -- @replace src/sql/indicator.sql
 -- @replace src/sql/dossier.sql
+-- @objects src/sql/index.sql kpi.metric_group kpi.metric kpi.float8_round kpi.index_class kpi.metric_count kpi.portal_score kpi.portal_group_score
+-- @replace src/sql/index.sql
 -- @replace src/sql/count.sql
 -- @objects src/sql/reference.sql kpi.reference
 -- @replace src/sql/reference.sql
