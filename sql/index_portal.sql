@@ -50,6 +50,8 @@ FROM response WHERE group_dir = 'dvc-progress-tree' AND period = '2026-Q3';
 SELECT pg_temp.err(format('SELECT kpi.ingest_portal(%L, %L)',
            body #- '{data,parent,totalOnTime}', period)) AS parent_without_counts
 FROM response WHERE group_dir = 'dvc-progress-tree' AND period = '2026-Q3';
+SELECT pg_temp.err(format('SELECT kpi.ingest_portal(%L, NULL)', body)) AS null_period
+FROM response WHERE group_dir = 'dvc-progress-tree' AND period = '2026-Q3';
 SELECT pg_temp.table_state(:'state_tables') = :'empty_state' AS nothing_loaded;
 
 -- The twelve responses, in an order where the groups without codes come
@@ -137,6 +139,35 @@ SELECT '2026-Q2', unit_code, group_code, published_score - 1, max_score
 FROM kpi.group_score WHERE period = '2026-Q3' AND unit_code = 'H44.20';
 SELECT period, unit_code, total, change_from_previous FROM kpi.index_score WHERE unit_code = 'H44.20' ORDER BY period;
 ROLLBACK;
+
+-- A unit code in another letter case is the same unit, as in every loader;
+-- a metric a user adds to a group is not expected in the portal's responses.
+BEGIN;
+INSERT INTO kpi.metric (code, group_code, position, name_vi, name_en, max_score, zero_denominator, rule)
+VALUES ('OWN_TRACKED', 'dossier-digitized', 99, 'Chỉ số riêng', 'An own metric', 0, 'null', 'tracked');
+SELECT x.* FROM response AS r,
+     kpi.ingest_portal(jsonb_set(r.body, '{data,evaluation,0,departmentCode}',
+                                 to_jsonb(lower(r.body #>> '{data,evaluation,0,departmentCode}'))), r.period) AS x
+WHERE r.group_dir = 'dossier-digitized' AND r.period = '2026-Q3';
+SELECT count(*) AS units_in_lower_case FROM kpi.unit WHERE code <> upper(code);
+ROLLBACK;
+
+-- Bad arguments of the index's functions.
+SELECT pg_temp.err($$SELECT kpi.metric_points(10, 1, 'zero', 'linearr', 'exact', 1, 2)$$) AS unknown_rule;
+SELECT pg_temp.err($$SELECT kpi.metric_points(10, 1, 'zero', 'linear', 'float', 1, 2)$$) AS unknown_arithmetic;
+SELECT pg_temp.err($$SELECT kpi.metric_points(10, NULL, 'zero', 'linear', 'exact', 1, 2)$$) AS linear_without_full_at;
+SELECT pg_temp.err($$SELECT kpi.metric_points(10, 1, NULL, 'linear', 'exact', 1, 2)$$) AS no_zero_denominator_rule;
+SELECT kpi.metric_points(10, 0.8, 'max', 'linear', 'exact', 0, 0) AS zero_of_zero_max,
+       kpi.metric_points(10, 0.8, 'null', 'linear', 'exact', 0, 0) AS zero_of_zero_null,
+       kpi.metric_points(10, 0.8, 'zero', 'linear', 'exact', 3, 4) AS three_quarters_of_80;
+SELECT kpi.period_previous('2026-Q1') AS q, kpi.period_previous('2026-h1') AS h,
+       kpi.period_previous('2026-01') AS m, kpi.period_previous('2026') AS y;
+SELECT pg_temp.err($$SELECT kpi.period_previous('2000-Q1')$$) AS before_2000;
+SELECT pg_temp.err($$SELECT kpi.index_markdown('2026-Q3', -1)$$) AS negative_lowest;
+SELECT pg_temp.err($$SELECT kpi.index_markdown('2026-Q3', 5, NULL)$$) AS null_cheapest;
+-- no list asked: the ranking only
+SELECT line FROM unnest(string_to_array(kpi.index_markdown('2026-Q3', 0, 0), E'\n')) AS l (line)
+WHERE line LIKE '#%';
 
 -- What the missing points would take, cheapest first.
 SELECT unit_code, metric, counted, numerator, denominator, score, max_score, points_missing, additional, points_per_additional

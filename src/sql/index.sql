@@ -131,17 +131,33 @@ COMMENT ON FUNCTION kpi.float8_round(float8, integer) IS
 CREATE FUNCTION kpi.metric_points(max_score numeric, full_at numeric, zero_denominator text, rule text,
                                   arithmetic text, numerator numeric, denominator numeric)
 RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE
-    WHEN rule = 'tracked' THEN NULL
-    WHEN rule = 'constant' THEN max_score
-    WHEN numerator IS NULL OR denominator IS NULL THEN NULL
-    WHEN denominator = 0 THEN CASE zero_denominator WHEN 'zero' THEN 0 WHEN 'max' THEN max_score END
-    WHEN arithmetic = 'float8' THEN
-        kpi.float8_round(least(max_score::float8,
-                               (max_score / full_at)::float8 * round(100 * numerator / denominator, 2)::float8 / 100), 2)
-    ELSE round(max_score * least(1, numerator / (denominator * full_at)), 2)
-END;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- the values kpi.metric's constraints allow, and nothing else
+    IF rule IS NULL OR rule NOT IN ('linear', 'tracked', 'constant')
+       OR arithmetic IS NULL OR arithmetic NOT IN ('exact', 'float8')
+       OR zero_denominator IS NULL OR zero_denominator NOT IN ('null', 'zero', 'max')
+       OR (rule = 'linear' AND NOT coalesce(full_at > 0 AND full_at <= 1, false)) THEN
+        RAISE EXCEPTION 'invalid metric: rule %, arithmetic %, zero_denominator %, full_at %',
+                        coalesce(quote_literal(rule), 'NULL'), coalesce(quote_literal(arithmetic), 'NULL'),
+                        coalesce(quote_literal(zero_denominator), 'NULL'), coalesce(full_at::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'rule is linear, tracked or constant; arithmetic exact or float8; zero_denominator null, zero or max; full_at, for a linear rule, more than 0 and at most 1.';
+    END IF;
+    RETURN CASE
+        WHEN rule = 'tracked' THEN NULL
+        WHEN rule = 'constant' THEN max_score
+        WHEN numerator IS NULL OR denominator IS NULL THEN NULL
+        WHEN denominator = 0 THEN CASE zero_denominator WHEN 'zero' THEN 0 WHEN 'max' THEN max_score END
+        WHEN arithmetic = 'float8' THEN
+            kpi.float8_round(least(max_score::float8,
+                                   (max_score / full_at)::float8 * round(100 * numerator / denominator, 2)::float8 / 100), 2)
+        ELSE round(max_score * least(1, numerator / (denominator * full_at)), 2)
+    END;
+END
+$$;
 COMMENT ON FUNCTION kpi.metric_points(numeric, numeric, text, text, text, numeric, numeric) IS
     'Điểm của một chỉ số theo quy tắc của nó / The points of a metric under its rule: round(max * min(1, n / d / full_at), 2) half away from zero, or the portal''s float8 arithmetic; NULL where the rule gives no score';
 
@@ -304,6 +320,10 @@ BEGIN
     IF response IS NULL THEN
         RAISE EXCEPTION 'the response given to kpi.ingest_portal is NULL' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF v_label IS NULL THEN
+        RAISE EXCEPTION 'the period given to kpi.ingest_portal is NULL' USING ERRCODE = 'null_value_not_allowed',
+            HINT = 'Name the period the response is of, as the portal''s query did: ''2026-Q3'', ''2026-07'', ''2026''.';
+    END IF;
     IF jsonb_typeof(response) <> 'object' OR response ->> 'code' IS DISTINCT FROM 'OK' OR jsonb_typeof(d) IS DISTINCT FROM 'object' THEN
         RAISE EXCEPTION 'not a response of the portal''s evaluation API: % ...', left(response::text, 60)
             USING ERRCODE = 'invalid_parameter_value',
@@ -362,7 +382,10 @@ BEGIN
         level = CASE WHEN r.pos = 0 THEN 'all'
                      ELSE CASE upper(coalesce(r.obj ->> 'departmentLevel', r.obj ->> 'level'))
                               WHEN 'PROVINCE' THEN 'province' WHEN 'COMMUNE' THEN 'commune' END END,
-        code = coalesce(r.obj ->> 'departmentCode', (SELECT u.code FROM kpi.unit AS u WHERE u.portal_id = r.obj ->> 'departmentId'));
+        -- unit codes match whatever their case, as in every loader
+        code = coalesce((SELECT u.code FROM kpi.unit AS u WHERE lower(u.code) = lower(r.obj ->> 'departmentCode')),
+                        r.obj ->> 'departmentCode',
+                        (SELECT u.code FROM kpi.unit AS u WHERE u.portal_id = r.obj ->> 'departmentId'));
     SELECT format('row %s (%s)', r.pos, left(r.obj::text, 80)) ||
            CASE WHEN jsonb_typeof(r.obj) <> 'object' THEN ' is not an object'
                 WHEN r.id IS NULL OR r.id = '' THEN ' has no departmentId'
@@ -414,7 +437,9 @@ BEGIN
                                       THEN to_jsonb(sum((r.obj ->> f)::numeric)) ELSE 'false'::jsonb END
                           FROM unnest(m.denominator_fields) AS f) END AS d,
                i.item -> 'score' AS score, i.item -> 'ratio' AS ratio, i.item -> 'maxScore' AS max_score,
-               v_shape = 'list' AND i.item IS NULL AS missing) AS v;
+               v_shape = 'list' AND i.item IS NULL AS missing) AS v
+    -- a metric a user added to the group is not in the portal's responses
+    WHERE m.builtin OR NOT v.missing;
     SELECT format('unit %s, metric %s: %s', x.code, x.metric,
                   CASE WHEN x.missing THEN 'not in the response''s metrics'
                        ELSE 'numerator, denominator, score, ratio and maxScore must be numbers or null, counts whole and not negative, and both counts or neither' END)
@@ -674,7 +699,13 @@ DECLARE
     v_lines text[];
     md text[] := ARRAY[]::text[];
     v_groups text;
+    v_section integer := 1;
 BEGIN
+    IF lowest IS NULL OR lowest < 0 OR cheapest IS NULL OR cheapest < 0 THEN
+        RAISE EXCEPTION 'invalid list lengths: lowest % and cheapest % must be 0 or more',
+                        coalesce(lowest::text, 'NULL'), coalesce(cheapest::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     SELECT p.* INTO v_period FROM kpi.period AS p WHERE p.label = v_label;
     IF NOT FOUND OR NOT EXISTS (SELECT FROM kpi.index_score AS s WHERE s.period = v_label) THEN
         RAISE EXCEPTION 'no index for period "%": kpi.metric_count and kpi.portal_group_score have no row of it', v_label
@@ -685,7 +716,7 @@ BEGIN
       INTO v_groups FROM kpi.metric_group AS g;
     md := md || format('# Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766) %s', kpi.markdown_text(v_period.name_vi))
              || ''::text
-             || format('Sáu nhóm, 100 điểm: %s. Điểm tính theo quy tắc của Cổng Dịch vụ công quốc gia từ số liệu đã nạp; cột Công bố là điểm Cổng công bố.', v_groups);
+             || format('Sáu nhóm, 100 điểm: %s. Điểm tính theo quy tắc của Cổng Dịch vụ công quốc gia từ số liệu đã nạp; nhóm chưa có số liệu lấy điểm Cổng công bố.', v_groups);
 
     SELECT array_agg(format('Toàn tỉnh: %s/%s điểm.', kpi.format_vi(s.total, 2, false), kpi.format_vi(s.max_total, 0, true)))
       INTO v_lines FROM kpi.index_score AS s WHERE s.period = v_label AND s.level = 'all';
@@ -716,36 +747,42 @@ BEGIN
                  || v_lines;
     END LOOP;
 
-    md := md || ''::text || '## 2. Đơn vị điểm thấp nhất'::text || ''::text;
-    SELECT array_agg(format('- %s (%s), %s: %s điểm, hạng %s/%s.', kpi.markdown_text(s.unit_name), kpi.markdown_text(s.unit_code),
-                            lower(l.name_vi), kpi.format_vi(s.total, 2, false), s.level_rank,
-                            (SELECT count(*) FROM kpi.index_score AS x WHERE x.period = s.period AND x.level = s.level AND x.level_rank IS NOT NULL))
-                     ORDER BY l.position, s.level_rank DESC, s.unit_code COLLATE "C")
-      INTO v_lines
-    FROM (SELECT s.*, row_number() OVER (PARTITION BY s.level ORDER BY s.total, s.unit_code COLLATE "C") AS k
-          FROM kpi.index_score AS s WHERE s.period = v_label AND s.level_rank IS NOT NULL) AS s
-    JOIN kpi.level AS l ON l.code = s.level
-    WHERE s.k <= lowest;
-    md := md || coalesce(v_lines, ARRAY['- Chưa đơn vị nào đủ sáu nhóm điểm.']);
+    IF lowest > 0 THEN
+        v_section := v_section + 1;
+        md := md || ''::text || format('## %s. Đơn vị điểm thấp nhất', v_section) || ''::text;
+        SELECT array_agg(format('- %s (%s), %s: %s điểm, hạng %s/%s.', kpi.markdown_text(s.unit_name), kpi.markdown_text(s.unit_code),
+                                lower(l.name_vi), kpi.format_vi(s.total, 2, false), s.level_rank,
+                                (SELECT count(*) FROM kpi.index_score AS x WHERE x.period = s.period AND x.level = s.level AND x.level_rank IS NOT NULL))
+                         ORDER BY l.position, s.level_rank DESC, s.unit_code COLLATE "C")
+          INTO v_lines
+        FROM (SELECT s.*, row_number() OVER (PARTITION BY s.level ORDER BY s.total, s.unit_code COLLATE "C") AS k
+              FROM kpi.index_score AS s WHERE s.period = v_label AND s.level_rank IS NOT NULL) AS s
+        JOIN kpi.level AS l ON l.code = s.level
+        WHERE s.k <= lowest;
+        md := md || coalesce(v_lines, ARRAY['- Chưa đơn vị nào đủ sáu nhóm điểm.']);
+    END IF;
 
-    md := md || ''::text || '## 3. Điểm dễ tăng nhất'::text || ''::text
-             || 'Số mục tối thiểu (hồ sơ, thủ tục, phản ánh kiến nghị...) cần thêm vào tử số, mẫu số giữ nguyên, để chỉ số đạt điểm tối đa; nhiều điểm nhất cho mỗi mục trước.'::text
-             || ''::text;
-    SELECT array_agg(format('| %s | %s | %s | %s/%s | %s | %s %s | %s |',
-                            kpi.markdown_text(p.unit_name), kpi.markdown_text(p.metric), kpi.markdown_text(m.name_vi),
-                            p.numerator, p.denominator, kpi.format_vi(p.points_missing, 2, false),
-                            p.additional, CASE p.counted WHEN 'dossiers' THEN 'hồ sơ' WHEN 'procedures' THEN 'thủ tục' ELSE 'mục' END,
-                            kpi.format_vi(p.points_per_additional, 4, false))
-                     ORDER BY p.k)
-      INTO v_lines
-    FROM (SELECT x.*, row_number() OVER () AS k FROM kpi.points_to_gain(v_label) AS x LIMIT cheapest) AS p
-    JOIN kpi.metric AS m ON m.code = p.metric;
-    IF v_lines IS NULL THEN
-        md := md || '- Không còn điểm nào tính được từ số liệu đã nạp.'::text;
-    ELSE
-        md := md || '| Đơn vị | Chỉ số | Tên | Tử số/Mẫu số | Điểm thiếu | Cần thêm | Điểm mỗi mục |'::text
-                 || '|---|---|---|---|---|---|---|'::text
-                 || v_lines;
+    IF cheapest > 0 THEN
+        v_section := v_section + 1;
+        md := md || ''::text || format('## %s. Điểm dễ tăng nhất', v_section) || ''::text
+                 || 'Số mục tối thiểu (hồ sơ, thủ tục, phản ánh kiến nghị...) cần thêm vào tử số, mẫu số giữ nguyên, để chỉ số đạt điểm tối đa; nhiều điểm nhất cho mỗi mục trước.'::text
+                 || ''::text;
+        SELECT array_agg(format('| %s | %s | %s | %s/%s | %s | %s %s | %s |',
+                                kpi.markdown_text(p.unit_name), kpi.markdown_text(p.metric), kpi.markdown_text(m.name_vi),
+                                p.numerator, p.denominator, kpi.format_vi(p.points_missing, 2, false),
+                                p.additional, CASE p.counted WHEN 'dossiers' THEN 'hồ sơ' WHEN 'procedures' THEN 'thủ tục' ELSE 'mục' END,
+                                kpi.format_vi(p.points_per_additional, 4, false))
+                         ORDER BY p.k)
+          INTO v_lines
+        FROM (SELECT x.*, row_number() OVER () AS k FROM kpi.points_to_gain(v_label) AS x LIMIT cheapest) AS p
+        JOIN kpi.metric AS m ON m.code = p.metric;
+        IF v_lines IS NULL THEN
+            md := md || '- Không còn điểm nào tính được từ số liệu đã nạp.'::text;
+        ELSE
+            md := md || '| Đơn vị | Chỉ số | Tên | Tử số/Mẫu số | Điểm thiếu | Cần thêm | Điểm mỗi mục |'::text
+                     || '|---|---|---|---|---|---|---|'::text
+                     || v_lines;
+        END IF;
     END IF;
     RETURN array_to_string(md, E'\n') || E'\n';
 END

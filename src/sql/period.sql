@@ -86,12 +86,13 @@ DECLARE
     y integer := substr(l, 1, 4)::integer;
     n integer := nullif(substr(l, 7), '')::integer;
 BEGIN
-    CASE substr(l, 6, 1)
-        WHEN '' THEN RETURN (y - 1)::text;
-        WHEN 'H' THEN RETURN CASE n WHEN 1 THEN (y - 1) || '-H2' ELSE y || '-H1' END;
-        WHEN 'Q' THEN RETURN CASE n WHEN 1 THEN (y - 1) || '-Q4' ELSE y || '-Q' || (n - 1) END;
-        ELSE RETURN to_char(make_date(y, substr(l, 6, 2)::integer, 1) - interval '1 month', 'YYYY-MM');
-    END CASE;
+    -- checked as any label: the period before the first a label can name is an error
+    RETURN kpi.period_label(CASE substr(l, 6, 1)
+        WHEN '' THEN (y - 1)::text
+        WHEN 'H' THEN CASE n WHEN 1 THEN (y - 1) || '-H2' ELSE y || '-H1' END
+        WHEN 'Q' THEN CASE n WHEN 1 THEN (y - 1) || '-Q4' ELSE y || '-Q' || (n - 1) END
+        ELSE to_char(make_date(y, substr(l, 6, 2)::integer, 1) - interval '1 month', 'YYYY-MM')
+    END);
 END
 $$;
 COMMENT ON FUNCTION kpi.period_previous(text) IS
