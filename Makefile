@@ -11,7 +11,7 @@ PGFILEDESC = "kpi_ext - citizen and business service index"
 EXTVERSION := $(shell sed -n "s/^default_version = '\([^']*\)'.*/\1/p" $(EXTENSION).control)
 SQL_PARTS = src/sql/ratio.sql src/sql/period.sql src/sql/unit.sql src/sql/indicator.sql \
 	src/sql/dossier.sql src/sql/index.sql src/sql/count.sql src/sql/reference.sql src/sql/appendix.sql src/sql/report.sql \
-	src/sql/sample.sql src/sql/loading.sql
+	src/sql/sample.sql src/sql/loading.sql src/sql/distribute.sql
 UPGRADES = $(patsubst src/upgrade/%.sql,$(EXTENSION)--%.sql,$(wildcard src/upgrade/*.sql))
 BUILD_INPUTS = Makefile src/build.pl src/catalogue.txt $(SQL_PARTS) $(wildcard data/sample/*.csv)
 

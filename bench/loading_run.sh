@@ -60,20 +60,23 @@ SQL
 )
 	echo "$out" | awk '/^Time:/ {t[++n] = $2} /^[0-9]+ [0-9]+$/ {r = $0} END {printf "%.0f %.0f %s\n", t[1], t[2], r}'
 }
-best() { sort -n | head -1; }
 same() { [ "$(psql -qXAt -v ON_ERROR_STOP=1 -c "$CHECK")" = "$expected" ] && echo yes || echo NO; }
 
-d=; s1=; s2=
+# each path's best run, with its parts: "total copy_ms ingest_ms"
+d=; b1=; b2=
 i=0
+keep() { # keep BEST TOTAL COPY INGEST: the new run if it is faster
+	if [ -z "$1" ] || [ "$(echo "$1" | cut -d' ' -f1)" -gt "$2" ]; then echo "$2 $3 $4"; else echo "$1"; fi
+}
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
 	d="$d $(direct)"
-	set -- $(staged "$iso"); s1="$s1 $(($1 + $2))"; c1=$1; i1=$2; r1=$4; same1=$(same)
-	set -- $(staged "$vi"); s2="$s2 $(($1 + $2))"; c2=$1; i2=$2; r2=$4; same2=$(same)
+	set -- $(staged "$iso"); b1=$(keep "$b1" $(($1 + $2)) "$1" "$2"); r1=$4; same1=$(same)
+	set -- $(staged "$vi"); b2=$(keep "$b2" $(($1 + $2)) "$1" "$2"); r2=$4; same2=$(same)
 done
-dt=$(echo $d | tr ' ' '\n' | best)
-t1=$(echo $s1 | tr ' ' '\n' | best)
-t2=$(echo $s2 | tr ' ' '\n' | best)
+dt=$(echo $d | tr ' ' '\n' | sort -n | head -1)
+set -- $b1; t1=$1; c1=$2; i1=$3
+set -- $b2; t2=$1; c2=$2; i2=$3
 ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
 echo "rows: $ROWS; best of $RUNS run(s); times in ms"
 printf '%-58s %10s %8s\n' "path" "ms" "ratio"

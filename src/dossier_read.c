@@ -98,7 +98,6 @@ typedef struct
 	bool		utf8;
 	HTAB	   *units;			/* kpi.unit, read once a statement */
 	HTAB	   *repeated;		/* from the duplicates argument, read once */
-	KeySet		seen;			/* strict: the dossier codes read so far */
 	Datum		online,
 				direct,
 				postal;			/* the channels, as text */
@@ -106,9 +105,10 @@ typedef struct
 } ReadCache;
 
 /*
- * Strict: the first row that is not good, or a dossier code read twice, is
- * an error of this SQLSTATE, which kpi.ingest_dossiers catches to load the
- * file the careful way (a clean file is loaded in one pass).
+ * Strict: the first row that is not good is an error of this SQLSTATE,
+ * which kpi.ingest_dossiers catches to load the file the careful way (a
+ * clean file is loaded in one pass; a code read twice is caught there by
+ * the primary key).
  */
 #define ERRCODE_KPI_NOT_CLEAN MAKE_SQLSTATE('K','P','0','0','1')
 
@@ -736,7 +736,6 @@ kpi_read_dossier(PG_FUNCTION_ARGS)
 		cache->utf8 = GetDatabaseEncoding() == PG_UTF8;
 		cache->units = read_units(fcinfo->flinfo->fn_mcxt);
 		cache->repeated = read_repeated(fcinfo->flinfo->fn_mcxt, PG_ARGISNULL(12) ? NULL : PG_GETARG_JSONB_P(12));
-		keyset_init(&cache->seen, fcinfo->flinfo->fn_mcxt, "kpi.read_dossier");
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		cache->online = CStringGetTextDatum("online");
 		cache->direct = CStringGetTextDatum("direct");
@@ -937,21 +936,10 @@ kpi_read_dossier(PG_FUNCTION_ARGS)
 		out[O_REASON] = PointerGetDatum(cstring_to_text_with_len(reason.data, reason.len));
 		nulls[O_REASON] = false;
 	}
-	if (strict)
-	{
-		int64		before = cache->seen.nkeys;
-
-		if (reason.len > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_KPI_NOT_CLEAN),
-					 errmsg("kpi.read_dossier: a row is rejected: %s", reason.data)));
-		keyset_add_text(&cache->seen, c[C_CODE].p, c[C_CODE].len, 1, 0);
-		if (cache->seen.nkeys == before)
-			ereport(ERROR,
-					(errcode(ERRCODE_KPI_NOT_CLEAN),
-					 errmsg("kpi.read_dossier: dossier code \"%.*s\" is read twice",
-							c[C_CODE].len, c[C_CODE].p)));
-	}
+	if (strict && reason.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_KPI_NOT_CLEAN),
+				 errmsg("kpi.read_dossier: a row is rejected: %s", reason.data)));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->desc, out, nulls)));
 }
 
@@ -960,7 +948,7 @@ kpi_read_dossier(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  *
  * An aggregate over the dossier codes of a load, trimmed as the ingest
- * trims them: the codes seen twice or more, sorted.  A hash set of the codes
+ * trims them: the codes seen twice or more, in no set order.  A hash set of the codes
  * (keyset.c) whose flags say "seen" and "seen again": a tenth of what a
  * GROUP BY ... HAVING count(*) > 1 costs on a million codes, nearly all
  * distinct.

@@ -58,6 +58,18 @@ COMMENT ON COLUMN kpi.dossier.due_at IS 'Hạn giải quyết; NULL khi không b
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.dossier', '');
 
+-- A period's dossiers cheap to find in a table of many years: dossiers
+-- arrive day by day, so the receipt and resolution dates follow the order
+-- of the rows, and a BRIN index (a few pages for millions of rows, next to
+-- nothing to keep up) lets kpi.refresh read only the blocks of the
+-- period's received and the year's resolved dossiers.  Where rows are not
+-- in date order the planner sees it (the columns' correlation) and reads
+-- the whole table, as without them.  Block ranges filled since the last
+-- vacuum are read whatever their dates (never missed), and autosummarize
+-- has autovacuum summarize them soon after a load.
+CREATE INDEX dossier_received_at_brin ON kpi.dossier USING brin (received_at) WITH (autosummarize = on);
+CREATE INDEX dossier_resolved_at_brin ON kpi.dossier USING brin (resolved_at) WITH (autosummarize = on);
+
 CREATE TABLE kpi.service (
     unit_code text NOT NULL,
     procedure_code text NOT NULL
@@ -232,16 +244,20 @@ BEGIN
                                 t_start, t_end, t_year);
     END IF;
 
-    -- RETURN QUERY, which may run in parallel workers (EXECUTE ... INTO may not)
+    -- RETURN QUERY, which may run in parallel workers (EXECUTE ... INTO may
+    -- not).  On Citus (kpi.distribute) the tally is grouped by unit_code,
+    -- the distribution column: each shard computes its units' tallies
+    -- whole, and only they come back to the coordinator.
     RETURN QUERY EXECUTE format($q$
         SELECT x.*
         FROM (SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required,
                                        d.paid_online, d.digitized, d.reused_data, d.e_result,
                                        d.received_at, d.resolved_at, %1$L, %2$L, %3$L, d.due_at) AS a
               FROM kpi.dossier AS d
-              %4$s) AS s
+              %4$s %5$s) AS s
         CROSS JOIN LATERAL unnest(s.a) AS x
-    $q$, t_start, t_end, t_year, window_clause);
+    $q$, t_start, t_end, t_year, window_clause,
+         CASE WHEN kpi.dossier_distributed() THEN 'GROUP BY d.unit_code' ELSE '' END);
 END
 $$;
 COMMENT ON FUNCTION kpi.dossier_tallies(text) IS

@@ -551,7 +551,7 @@ CREATE FUNCTION kpi.read_dossier(dossier_code text, unit_code text, procedure_co
 RETURNS kpi.dossier_read
 AS 'MODULE_PATHNAME', 'kpi_read_dossier' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION kpi.read_dossier(text, text, text, text, text, text, text, text, text, text, text, text, jsonb, text, boolean) IS
-    'Đọc và kiểm tra một dòng tệp hồ sơ (các ô dạng text) / Reads and checks one row of a dossier file (its cells as text): trims them, matches the unit to kpi.unit in any letter case, reads dates (ISO or day first, optional time and zone; local time in time_zone), booleans and channels in English or Vietnamese, and returns the typed row with every reason it cannot be loaded; repeated holds the dossier codes more than one row of the load has, with how many; strict makes the first row that is not good, or a code read twice, an error (SQLSTATE KP001)';
+    'Đọc và kiểm tra một dòng tệp hồ sơ (các ô dạng text) / Reads and checks one row of a dossier file (its cells as text): trims them, matches the unit to kpi.unit in any letter case, reads dates (ISO or day first, optional time and zone; local time in time_zone), booleans and channels in English or Vietnamese, and returns the typed row with every reason it cannot be loaded; repeated holds the dossier codes more than one row of the load has, with how many; strict makes the first row that is not good an error (SQLSTATE KP001)';
 
 CREATE FUNCTION kpi.repeated_codes_trans(internal, text) RETURNS internal
 AS 'MODULE_PATHNAME', 'kpi_repeated_codes_trans' LANGUAGE C;
@@ -587,7 +587,7 @@ DECLARE
     -- would scan it again for every row); a dossier that is already there
     -- as it is is not written again.
     on_conflict text := $c$
-        ON CONFLICT (dossier_code) DO UPDATE
+        ON CONFLICT {dossier key} DO UPDATE
             SET unit_code = excluded.unit_code, procedure_code = excluded.procedure_code,
                 received_at = excluded.received_at, channel = excluded.channel,
                 fee_required = excluded.fee_required, paid_online = excluded.paid_online,
@@ -602,6 +602,9 @@ DECLARE
 BEGIN
     PERFORM now() AT TIME ZONE tz;      -- an unknown kpi.time_zone fails here, before any work
     PERFORM kpi.staging_lock('kpi.staging_dossier');
+    -- the dossier's key: its code, or on Citus its unit and code (kpi.distribute)
+    on_conflict := replace(on_conflict, '{dossier key}',
+                           CASE WHEN kpi.dossier_distributed() THEN '(unit_code, dossier_code)' ELSE '(dossier_code)' END);
 
     -- a row loaded again replaces the rejected row of the same key (or,
     -- without a key, the same rejected row)
@@ -631,10 +634,11 @@ BEGIN
     --
     -- A clean load (nothing rejected waiting, every row good, no code twice)
     -- in one pass: the rows read straight into kpi.dossier.  The first row
-    -- that is not good stops it (SQLSTATE KP001), and everything it wrote is
-    -- undone; the careful way below then loads the good rows and sets the
-    -- others aside with their reasons.
-    fresh := NOT EXISTS (SELECT FROM kpi.dossier);
+    -- that is not good stops it (SQLSTATE KP001), as does a code read twice
+    -- (the primary key's unique violation, or ON CONFLICT's second update
+    -- of one row), and everything it wrote is undone; the careful way below
+    -- then loads the good rows and sets the others aside with their reasons.
+    fresh := NOT EXISTS (SELECT 1 FROM kpi.dossier);
     IF NOT EXISTS (SELECT FROM kpi.rejected_dossier) THEN
         BEGIN
             EXECUTE replace($q$
@@ -669,8 +673,8 @@ BEGIN
                 PERFORM kpi.staging_done('kpi.staging_dossier');
             END IF;
             RETURN;
-        EXCEPTION WHEN SQLSTATE 'KP001' THEN
-            NULL;               -- not clean: the careful way
+        EXCEPTION WHEN SQLSTATE 'KP001' OR unique_violation OR cardinality_violation THEN
+            NULL;               -- not clean (a row rejected, a code twice): the careful way
         END;
     END IF;
 
@@ -688,76 +692,69 @@ BEGIN
               GROUP BY 1) AS x;
     END IF;
 
+    -- every row read once, kept for the writes below (each its own
+    -- statement: on Citus no statement both writes kpi.dossier and finds a
+    -- local row by its ctid)
+    CREATE TEMP TABLE kpi_dossier_checked ON COMMIT DROP AS
+    SELECT s.row_id, s.was_rejected, s.line_no,
+           kpi.read_dossier(s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel,
+                            s.fee_required, s.paid_online, s.digitized, s.reused_data, s.resolved_at,
+                            s.e_result, s.due_at, dup, tz, false) AS r
+    FROM (SELECT s.ctid AS row_id, false AS was_rejected, NULL::bigint AS line_no,
+                 s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel, s.fee_required,
+                 s.paid_online, s.digitized, s.reused_data, s.resolved_at, s.e_result, s.due_at
+          FROM kpi.staging_dossier AS s
+          UNION ALL
+          SELECT r.ctid, true, r.line_no, r.dossier_code, r.unit_code, r.procedure_code, r.received_at,
+                 r.channel, r.fee_required, r.paid_online, r.digitized, r.reused_data, r.resolved_at,
+                 r.e_result, r.due_at
+          FROM kpi.rejected_dossier AS r) AS s;
+
     EXECUTE replace($q$
-    WITH src AS (
-        -- the staged rows and the rows rejected before, with their lines
-        SELECT s.ctid AS row_id, false AS was_rejected, NULL::bigint AS line_no,
-               s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel, s.fee_required,
-               s.paid_online, s.digitized, s.reused_data, s.resolved_at, s.e_result, s.due_at
-        FROM kpi.staging_dossier AS s
-        UNION ALL
-        SELECT r.ctid, true, r.line_no, r.dossier_code, r.unit_code, r.procedure_code, r.received_at,
-               r.channel, r.fee_required, r.paid_online, r.digitized, r.reused_data, r.resolved_at,
-               r.e_result, r.due_at
-        FROM kpi.rejected_dossier AS r
-    ), checked AS (
-        -- each row read once; only what the writes below need is kept
-        SELECT s.row_id, s.was_rejected, s.line_no,
-               kpi.read_dossier(s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel,
-                                s.fee_required, s.paid_online, s.digitized, s.reused_data, s.resolved_at,
-                                s.e_result, s.due_at, $1, $3, false) AS r
-        FROM src AS s
-    ), lines AS (
-        -- the staged rows' lines in the file (line 1 is the header): the
-        -- order of the rows of one copy.  Read only when a staged row is
-        -- rejected (a join does not build its table for an empty outer side).
-        SELECT s.ctid AS row_id,
-               pg_catalog.row_number() OVER (PARTITION BY s.xmin::text, s.cmin::text ORDER BY s.ctid) + 1 AS line_no
-        FROM kpi.staging_dossier AS s
-    ), dossier_row AS (
         INSERT INTO kpi.dossier AS d (dossier_code, unit_code, procedure_code, received_at, channel,
                                       fee_required, paid_online, digitized, reused_data, resolved_at, e_result, due_at)
         SELECT (c.r).dossier_code, (c.r).unit_code, (c.r).procedure_code, (c.r).received_at, (c.r).channel,
                (c.r).fee_required, (c.r).paid_online, (c.r).digitized, (c.r).reused_data, (c.r).resolved_at,
                (c.r).e_result, (c.r).due_at
-        FROM checked AS c
+        FROM kpi_dossier_checked AS c
         WHERE (c.r).reason IS NULL AND NOT (c.r).blank
         {on conflict}
-        RETURNING 1
-    ), staged_gone AS (
-        -- (alone: the whole table goes with TRUNCATE afterwards)
-        DELETE FROM kpi.staging_dossier AS s USING checked AS c
-        WHERE NOT $4 AND NOT c.was_rejected AND s.ctid = c.row_id
-        RETURNING 1
-    ), rejected_gone AS (
-        DELETE FROM kpi.rejected_dossier AS s USING checked AS c
-        WHERE c.was_rejected AND s.ctid = c.row_id
-        RETURNING 1
-    ), rejected_row AS (
-        -- the rejected rows as they were staged (found again by their row)
-        INSERT INTO kpi.rejected_dossier (line_no, error, dossier_code, unit_code, procedure_code, received_at,
-                                          channel, fee_required, paid_online, digitized, reused_data, resolved_at,
-                                          e_result, due_at)
-        SELECT coalesce(c.line_no, l.line_no), (c.r).reason, x.dossier_code, x.unit_code, x.procedure_code,
-               x.received_at, x.channel, x.fee_required, x.paid_online, x.digitized, x.reused_data, x.resolved_at,
-               x.e_result, x.due_at
-        FROM checked AS c
-        LEFT JOIN lines AS l ON NOT c.was_rejected AND l.row_id = c.row_id
-        CROSS JOIN LATERAL (
-            SELECT s.* FROM kpi.staging_dossier AS s WHERE NOT c.was_rejected AND s.ctid = c.row_id
-            UNION ALL
-            SELECT r.dossier_code, r.unit_code, r.procedure_code, r.received_at, r.channel, r.fee_required,
-                   r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result, r.due_at
-            FROM kpi.rejected_dossier AS r WHERE c.was_rejected AND r.ctid = c.row_id) AS x
-        WHERE (c.r).reason IS NOT NULL AND NOT (c.r).blank
-        RETURNING 1
-    )
+    $q$, '{on conflict}', CASE WHEN fresh THEN '' ELSE on_conflict END);
+
+    -- the rejected rows as they were staged (found again by their row), with
+    -- their line in the file (line 1 is the header: the order of the rows of
+    -- one copy, counted only when a staged row is rejected)
+    INSERT INTO kpi.rejected_dossier (line_no, error, dossier_code, unit_code, procedure_code, received_at,
+                                      channel, fee_required, paid_online, digitized, reused_data, resolved_at,
+                                      e_result, due_at)
+    SELECT coalesce(c.line_no, l.line_no), (c.r).reason, x.dossier_code, x.unit_code, x.procedure_code,
+           x.received_at, x.channel, x.fee_required, x.paid_online, x.digitized, x.reused_data, x.resolved_at,
+           x.e_result, x.due_at
+    FROM kpi_dossier_checked AS c
+    LEFT JOIN (SELECT s.ctid AS row_id,
+                      row_number() OVER (PARTITION BY s.xmin::text, s.cmin::text ORDER BY s.ctid) + 1 AS line_no
+               FROM kpi.staging_dossier AS s) AS l
+           ON NOT c.was_rejected AND l.row_id = c.row_id
+    CROSS JOIN LATERAL (
+        SELECT s.* FROM kpi.staging_dossier AS s WHERE NOT c.was_rejected AND s.ctid = c.row_id
+        UNION ALL
+        SELECT r.dossier_code, r.unit_code, r.procedure_code, r.received_at, r.channel, r.fee_required,
+               r.paid_online, r.digitized, r.reused_data, r.resolved_at, r.e_result, r.due_at
+        FROM kpi.rejected_dossier AS r WHERE c.was_rejected AND r.ctid = c.row_id) AS x
+    WHERE (c.r).reason IS NOT NULL AND NOT (c.r).blank;
+    -- the rows rejected before, checked again, go (their new versions are in)
+    DELETE FROM kpi.rejected_dossier AS r
+    WHERE r.ctid = ANY (ARRAY(SELECT c.row_id FROM kpi_dossier_checked AS c WHERE c.was_rejected));
+    IF NOT alone THEN
+        DELETE FROM kpi.staging_dossier AS s
+        WHERE s.ctid = ANY (ARRAY(SELECT c.row_id FROM kpi_dossier_checked AS c WHERE NOT c.was_rejected));
+    END IF;
+
     SELECT count(*) FILTER (WHERE (c.r).reason IS NULL AND NOT (c.r).blank),
            count(*) FILTER (WHERE (c.r).reason IS NOT NULL AND NOT (c.r).blank)
-    FROM checked AS c
-    $q$, '{on conflict}', CASE WHEN fresh THEN '' ELSE on_conflict END)
-    INTO loaded, rejected
-    USING dup, blank, tz, alone;
+      INTO loaded, rejected
+    FROM kpi_dossier_checked AS c;
+    DROP TABLE kpi_dossier_checked;
 
     IF alone THEN
         TRUNCATE kpi.staging_dossier;

@@ -222,7 +222,7 @@ BEGIN
         RETURN QUERY EXECUTE format($q$
             SELECT %1$L::text, %2$L::text, c.%2$I::text, count(*)
             FROM %1$s AS c
-            WHERE c.%2$I IS NOT NULL AND NOT EXISTS (SELECT FROM %3$s AS p WHERE p.%4$I = c.%2$I)
+            WHERE c.%2$I IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %3$s AS p WHERE p.%4$I = c.%2$I)
             GROUP BY c.%2$I ORDER BY c.%2$I$q$, r.child, r.child_column, r.parent, r.parent_column);
     END LOOP;
 END

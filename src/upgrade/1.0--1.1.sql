@@ -136,6 +136,7 @@ ALTER TABLE kpi.dossier
     ADD CONSTRAINT dossier_dates_check CHECK (received_at >= TIMESTAMPTZ '2000-01-01 00:00:00+14'
         AND received_at <= statement_timestamp() + INTERVAL '1 day'
         AND resolved_at <= statement_timestamp() + INTERVAL '1 day');
+-- @objects src/sql/dossier.sql dossier_received_at_brin dossier_resolved_at_brin
 ALTER TABLE kpi.service
     DROP CONSTRAINT service_pkey,
     DROP CONSTRAINT service_procedure_code_check,
@@ -205,6 +206,7 @@ DROP TYPE kpi.tally;
 -- @replace src/sql/report.sql
 -- @replace src/sql/sample.sql
 -- @replace src/sql/loading.sql
+-- @replace src/sql/distribute.sql
 -- @objects src/sql/loading.sql rejected_comments
 
 -- 1.0's flags of kpi.indicator, now read from its basis and columns

@@ -1,0 +1,82 @@
+#!/bin/sh
+# Runs inside scripts/pgenv; see bench/refresh_years.sh.
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-3}
+P=2024-Q3
+T0="2024-07-01 00:00:00+07"
+T1="2024-10-01 00:00:00+07"
+TY="2024-01-01 00:00:00+07"
+WINDOW="((d.received_at >= '$T0' AND d.received_at < '$T1') OR (d.resolved_at >= '$TY' AND d.resolved_at < '$T1'))"
+REC="d.received_at >= '$T0' AND d.received_at < '$T1'"
+RES="d.resolved_at >= '$TY' AND d.resolved_at < '$T1'"
+
+Q_REFRESH="SELECT kpi.refresh('$P')"
+# the floor: one count per unit over the rows the window reads
+Q_FLOOR="SELECT d.unit_code, count(*) FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1"
+# the best plain SQL: per unit and procedure, then per appendix row, joined
+# with units and services on the aggregated rows
+Q_TWOLEVEL="WITH pp AS (
+  SELECT d.unit_code, d.procedure_code,
+         count(*) FILTER (WHERE $REC) AS received,
+         count(*) FILTER (WHERE $REC AND d.channel = 'online') AS online,
+         count(*) FILTER (WHERE $REC AND d.digitized) AS digitized,
+         count(*) FILTER (WHERE $REC AND d.reused_data) AS reused,
+         count(*) FILTER (WHERE $REC AND d.fee_required) AS fee,
+         count(*) FILTER (WHERE $REC AND d.fee_required AND d.paid_online) AS paid,
+         count(*) FILTER (WHERE $RES) AS resolved,
+         count(*) FILTER (WHERE $RES AND d.e_result) AS e_result
+  FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1, 2)
+SELECT u.level, CASE WHEN u.level = 'commune' AND u.parent_code IS NOT NULL THEN u.parent_code ELSE u.code END AS row_unit,
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.received > 0),
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.online > 0),
+       sum(pp.received), sum(pp.online),
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.fee > 0),
+       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.paid > 0),
+       sum(pp.fee), sum(pp.paid), sum(pp.digitized), sum(pp.reused), sum(pp.resolved), sum(pp.e_result)
+FROM pp JOIN kpi.unit AS u ON u.code = pp.unit_code
+LEFT JOIN kpi.service AS s ON s.unit_code = pp.unit_code AND s.procedure_code = pp.procedure_code
+GROUP BY 1, 2"
+
+# run_query SQL: best wall time in ms of $RUNS runs in one session, after a warm-up run
+run_query() {
+	f=$(mktemp)
+	{ printf '%s\n' '\timing on' '\o /dev/null'; for _ in $(seq $((RUNS + 1))); do printf '%s;\n' "$1"; done; } >"$f"
+	psql -qXAt -v ON_ERROR_STOP=1 -f "$f" | awk '/^Time:/ {print $2}' | tail -n +2 | sort -n | head -1
+	rm -f "$f"
+}
+ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
+
+load() {	# load FIRST YEARS ROWS
+	psql -qX -v ON_ERROR_STOP=1 -c "DROP EXTENSION IF EXISTS kpi_ext" -c "CREATE EXTENSION kpi_ext" -c "SELECT kpi.load_sample()" >/dev/null
+	start=$(date +%s)
+	psql -qX -v ON_ERROR_STOP=1 -v rows="$3" -v first="$1" -v years="$2" -v procs="$PROCS" -f bench/generate_years.sql >/dev/null
+	psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE kpi.dossier" >/dev/null
+	echo "generated $3 dossiers over $2 year(s) from $1, $PROCS procedures per unit, in $(( $(date +%s) - start )) s: $(psql -qXAt -c "SELECT count(DISTINCT unit_code) || ' units, ' || pg_size_pretty(pg_table_size('kpi.dossier')) || ' table, ' || pg_size_pretty(pg_indexes_size('kpi.dossier')) || ' indexes; ' || count(*) FILTER (WHERE $REC) || ' received in $P, ' || count(*) FILTER (WHERE $WINDOW) || ' in its window' FROM kpi.dossier AS d")"
+}
+
+mode() {	# mode LABEL: prints the three times and the ratios
+	a=$(run_query "$Q_REFRESH")
+	b=$(run_query "$Q_TWOLEVEL")
+	d=$(run_query "$Q_FLOOR")
+	printf '%-58s %8s %8s %8s %10s %10s\n' "$1" "$a" "$b" "$d" "$(ratio "$a" "$d")" "$(ratio "$b" "$a")"
+	eval "last_$2=$a"
+}
+
+header() {
+	echo
+	echo "$1; best of $RUNS runs in one session; ms"
+	printf '%-58s %8s %8s %8s %10s %10s\n' "" "refresh" "plain" "floor" "ref/floor" "plain/ref"
+}
+
+load 2023 3 "$ROWS"
+header "three years"
+mode "parallel (up to $(psql -qXAt -c 'SHOW max_parallel_workers_per_gather') workers)" par3
+PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0" mode "serial" ser3
+
+load 2024 1 $((ROWS / 3))
+header "one year"
+mode "parallel" par1
+PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0" mode "serial" ser1
+echo
+echo "refresh of $P, three years / one year: parallel $(ratio "$last_par3" "$last_par1"), serial $(ratio "$last_ser3" "$last_ser1")  (target 0.80 to 1.20)"
