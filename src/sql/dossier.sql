@@ -193,9 +193,11 @@ COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boole
 -- and a lookup in kpi.service for each cost ten times a hash join.  DateStyle is ISO so that the bounds
 -- written into the query carry a numeric UTC offset whatever the session's
 -- DateStyle and TimeZone (with DateStyle Postgres a zone abbreviation such
--- as IST would be read back as another zone).
+-- as IST would be read back as another zone).  Volatile only because it
+-- asks the planner (EXPLAIN) how it would read the window; it writes
+-- nothing.
 CREATE FUNCTION kpi.dossier_tallies(period text) RETURNS SETOF kpi.tally
-LANGUAGE plpgsql STABLE STRICT
+LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET enable_nestloop = off
@@ -208,6 +210,8 @@ DECLARE
     t_end timestamptz;
     t_year timestamptz;
     window_clause text := '';
+    q text;
+    plan json;
 BEGIN
     b := kpi.period_bounds(period);
     -- Periods are calendar days where the units are (kpi.time_zone).
@@ -226,10 +230,26 @@ BEGIN
     -- cumulative window with two comparisons in C, and groups by unit
     -- itself: both cost less than a WHERE clause and a GROUP BY evaluated
     -- per row (docs/benchmarks.md).  The window goes into the query as a
-    -- WHERE clause only when indexes on received_at and resolved_at let the
-    -- planner read less than the whole table.  Either way the result is the
+    -- WHERE clause only when the planner would then read the table through
+    -- indexes on received_at and resolved_at (the shipped BRIN indexes when
+    -- rows lie in date order, or a DBA's btrees), that is, read less than
+    -- the whole table; where it would still scan it all, the WHERE clause
+    -- would only cost, and is left out.  Either way the result is the
     -- same.  The bounds go in as constants (EXECUTE): compared per row,
-    -- constants cost less than PL/pgSQL parameters.
+    -- constants cost less than PL/pgSQL parameters.  On Citus
+    -- (kpi.distribute) the tally is grouped by unit_code, the distribution
+    -- column: each shard computes its units' tallies whole, and only they
+    -- come back to the coordinator.
+    q := format($q$
+        SELECT x.*
+        FROM (SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required,
+                                       d.paid_online, d.digitized, d.reused_data, d.e_result,
+                                       d.received_at, d.resolved_at, %1$L, %2$L, %3$L, d.due_at) AS a
+              FROM kpi.dossier AS d
+              %%s %4$s) AS s
+        CROSS JOIN LATERAL unnest(s.a) AS x
+    $q$, t_start, t_end, t_year,
+         CASE WHEN kpi.dossier_distributed() THEN 'GROUP BY d.unit_code' ELSE '' END);
     -- Indexes that can serve a range: valid, not partial, btree or BRIN,
     -- with the date as their first column.
     IF (SELECT count(DISTINCT a.attname) = 2
@@ -242,22 +262,15 @@ BEGIN
         window_clause := format('WHERE (d.received_at >= %1$L AND d.received_at < %2$L)'
                                 ' OR (d.resolved_at >= %3$L AND d.resolved_at < %2$L)',
                                 t_start, t_end, t_year);
+        EXECUTE 'EXPLAIN (FORMAT JSON) ' || format(q, window_clause) INTO plan;
+        IF strpos(plan::text, '"Node Type": "Seq Scan"') > 0 THEN
+            window_clause := '';
+        END IF;
     END IF;
 
     -- RETURN QUERY, which may run in parallel workers (EXECUTE ... INTO may
-    -- not).  On Citus (kpi.distribute) the tally is grouped by unit_code,
-    -- the distribution column: each shard computes its units' tallies
-    -- whole, and only they come back to the coordinator.
-    RETURN QUERY EXECUTE format($q$
-        SELECT x.*
-        FROM (SELECT kpi.dossier_tally(d.unit_code, d.procedure_code, d.channel, d.fee_required,
-                                       d.paid_online, d.digitized, d.reused_data, d.e_result,
-                                       d.received_at, d.resolved_at, %1$L, %2$L, %3$L, d.due_at) AS a
-              FROM kpi.dossier AS d
-              %4$s %5$s) AS s
-        CROSS JOIN LATERAL unnest(s.a) AS x
-    $q$, t_start, t_end, t_year, window_clause,
-         CASE WHEN kpi.dossier_distributed() THEN 'GROUP BY d.unit_code' ELSE '' END);
+    -- not).
+    RETURN QUERY EXECUTE format(q, window_clause);
 END
 $$;
 COMMENT ON FUNCTION kpi.dossier_tallies(text) IS
@@ -290,7 +303,8 @@ BEGIN
                CASE WHEN u.level = 'commune' AND u.parent_code IS NOT NULL AND NOT %5$L::boolean
                     THEN u.parent_code ELSE u.code END AS code
         FROM t JOIN kpi.unit AS u ON u.code = t.unit_code
-    ), formula AS (
+    ), formula AS MATERIALIZED (
+        -- the masks once per indicator, not once per combination counted
         SELECT i.code, i.counts, i.service, i.basis,
                kpi.flag_mask(i.denominator_flags) AS den_mask,
                kpi.flag_mask(i.denominator_flags || i.numerator_flags) AS num_mask

@@ -260,7 +260,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     WITH t AS (
         SELECT x.* FROM unnest(tallies) AS x JOIN kpi.unit AS u ON u.code = x.unit_code
-    ), formula AS (
+    ), formula AS MATERIALIZED (
+        -- the masks once per metric, not once per combination counted
         SELECT m.code, m.counts,
                kpi.flag_mask(m.denominator_flags) AS den_mask,
                kpi.flag_mask(m.denominator_flags || m.numerator_flags) AS num_mask,
