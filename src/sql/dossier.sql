@@ -188,9 +188,10 @@ COMMENT ON AGGREGATE kpi.dossier_tally(text, text, text, boolean, boolean, boole
 -- The one pass over the dossiers of a period: a tally per unit.
 -- JIT is off: the pass evaluates no expression but the aggregate's
 -- arguments, and compiling them took longer (about 0.1 s, in every worker)
--- than it saved (docs/benchmarks.md).  Nested loops are off: the planner
--- cannot know how many procedures the tallies hold (tens of thousands),
--- and a lookup in kpi.service for each cost ten times a hash join.  DateStyle is ISO so that the bounds
+-- than it saved (docs/benchmarks.md).  Nested loops stay allowed here: the
+-- unnest of the result is one, and with them disabled the planner saw the
+-- parallel and the serial plan as equally costly (both carry the penalty)
+-- and read the table serially, at twice the time.  DateStyle is ISO so that the bounds
 -- written into the query carry a numeric UTC offset whatever the session's
 -- DateStyle and TimeZone (with DateStyle Postgres a zone abbreviation such
 -- as IST would be read back as another zone).  Volatile only because it
@@ -200,7 +201,6 @@ CREATE FUNCTION kpi.dossier_tallies(period text) RETURNS SETOF kpi.tally
 LANGUAGE plpgsql VOLATILE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
-SET enable_nestloop = off
 SET DateStyle = 'ISO, YMD'
 AS $$
 DECLARE
@@ -289,6 +289,7 @@ LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET enable_nestloop = off
+SET enable_mergejoin = off
 AS $$
 DECLARE
     b record := kpi.period_bounds(period);
@@ -324,11 +325,15 @@ BEGIN
         GROUP BY 1, 2, 3
     ), service_in_force AS (
         -- the services in force during the period; where a procedure changed
-        -- within it, the latest
-        SELECT DISTINCT ON (s.unit_code, s.procedure_code) s.*
+        -- within it, the latest (an anti-join, hashed: sorting tens of
+        -- thousands of services cost more)
+        SELECT s.*
         FROM kpi.service AS s
         WHERE s.valid_from <= %6$L AND (s.valid_until IS NULL OR s.valid_until >= %7$L)
-        ORDER BY s.unit_code, s.procedure_code, s.valid_from DESC
+          AND NOT EXISTS (SELECT FROM kpi.service AS later
+                          WHERE later.unit_code = s.unit_code AND later.procedure_code = s.procedure_code
+                            AND later.valid_from > s.valid_from AND later.valid_from <= %6$L
+                            AND (later.valid_until IS NULL OR later.valid_until >= %7$L))
     ), procedure_service AS (
         -- each procedure received, with how the unit offers it (a hash join:
         -- a unit has hundreds of procedures, and a lookup each costs more)
