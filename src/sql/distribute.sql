@@ -35,7 +35,10 @@ COMMENT ON FUNCTION kpi.dossier_distributed() IS
 CREATE FUNCTION kpi.distribute(shard_count integer DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
 AS $$
+DECLARE
+    local_rows bigint;
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus') THEN
         RAISE EXCEPTION 'kpi.distribute() needs Citus, and the extension citus is not installed in database "%"',
@@ -58,6 +61,9 @@ BEGIN
         ALTER TABLE kpi.dossier DROP CONSTRAINT dossier_pkey;
         ALTER TABLE kpi.dossier ADD CONSTRAINT dossier_pkey PRIMARY KEY (unit_code, dossier_code);
     END IF;
+    -- rows already here (a restored dump): Citus copies them to the shards;
+    -- their copy on the coordinator is then removed, not left on disk
+    SELECT count(*) INTO local_rows FROM kpi.dossier;
     DROP TRIGGER IF EXISTS dossier_references_insert ON kpi.dossier;
     DROP TRIGGER IF EXISTS dossier_references_update ON kpi.dossier;
     IF shard_count IS NULL THEN
@@ -65,9 +71,13 @@ BEGIN
     ELSE
         EXECUTE format('SELECT create_distributed_table(''kpi.dossier'', ''unit_code'', shard_count => %s)', shard_count);
     END IF;
-    RETURN format('kpi.dossier is distributed by unit_code over %s shards on %s workers',
+    IF local_rows > 0 THEN
+        EXECUTE 'SELECT truncate_local_data_after_distributing_table(''kpi.dossier'')';
+    END IF;
+    RETURN format('kpi.dossier is distributed by unit_code over %s shards on %s workers%s',
                   (SELECT count(*) FROM pg_catalog.pg_dist_shard WHERE logicalrelid = 'kpi.dossier'::regclass),
-                  (SELECT count(*) FROM pg_catalog.pg_dist_node WHERE noderole = 'primary' AND groupid > 0));
+                  (SELECT count(*) FROM pg_catalog.pg_dist_node WHERE noderole = 'primary' AND groupid > 0),
+                  CASE WHEN local_rows > 0 THEN format('; its %s dossiers moved there', local_rows) ELSE '' END);
 END
 $$;
 COMMENT ON FUNCTION kpi.distribute(integer) IS
