@@ -276,6 +276,17 @@ $$;
 COMMENT ON FUNCTION kpi.dossier_tallies(text) IS
     'Một lượt đọc hồ sơ của kỳ: kpi.tally của từng đơn vị / One pass over the dossiers of a period: a kpi.tally per unit, from which kpi.counts_from_tallies and kpi.metric_counts_from_tallies compute the indicators and the metrics';
 
+-- The indicators that count procedures, per appendix row, from the units'
+-- tallies and the services in force during the period (src/tally_coverage.c).
+CREATE FUNCTION kpi.coverage_from_tallies(tallies kpi.tally[], row_levels text[], row_codes text[],
+                                          indicators text[], den_masks integer[], num_masks integer[],
+                                          offer_bits integer[], period_start date, period_end date)
+RETURNS TABLE (level text, code text, indicator text, numerator bigint, denominator bigint)
+AS 'MODULE_PATHNAME', 'coverage_from_tallies'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION kpi.coverage_from_tallies(kpi.tally[], text[], text[], text[], integer[], integer[], integer[], date, date) IS
+    'Second stage of kpi.refresh for the indicators that count procedures: per appendix row (row_levels, row_codes, one per tally) and indicator (its denominator and numerator flag masks and offer bit: 2 online service, 1 online payment), the distinct procedures received that the unit offers as that service in kpi.service during the period (the latest version where it changed), and those of them whose dossiers meet the numerator';
+
 -- The indicators of a period from the units' tallies: on the few rows that
 -- come out of the engine, communes roll up into their district (in a
 -- three-level period); each indicator of kpi.indicator with a basis adds up
@@ -288,8 +299,6 @@ RETURNS TABLE (level text, unit_code text, indicator text, applicable boolean,
 LANGUAGE plpgsql STABLE STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
-SET enable_nestloop = off
-SET enable_mergejoin = off
 AS $$
 DECLARE
     b record := kpi.period_bounds(period);
@@ -323,33 +332,27 @@ BEGIN
             FROM unnest(CASE f.basis WHEN 'received' THEN r.received_flags ELSE r.resolved_flags END,
                         CASE f.basis WHEN 'received' THEN r.received ELSE r.resolved END) AS c (flags, n)) AS x
         GROUP BY 1, 2, 3
-    ), service_in_force AS (
-        -- the services in force during the period; where a procedure changed
-        -- within it, the latest (an anti-join, hashed: sorting tens of
-        -- thousands of services cost more)
-        SELECT s.*
-        FROM kpi.service AS s
-        WHERE s.valid_from <= %6$L AND (s.valid_until IS NULL OR s.valid_until >= %7$L)
-          AND NOT EXISTS (SELECT FROM kpi.service AS later
-                          WHERE later.unit_code = s.unit_code AND later.procedure_code = s.procedure_code
-                            AND later.valid_from > s.valid_from AND later.valid_from <= %6$L
-                            AND (later.valid_until IS NULL OR later.valid_until >= %7$L))
-    ), procedure_service AS (
-        -- each procedure received, with how the unit offers it (a hash join:
-        -- a unit has hundreds of procedures, and a lookup each costs more)
-        SELECT r.level, r.code, p.code AS procedure_code, p.flags, s.online_service, s.online_payment
-        FROM row_unit AS r
-        CROSS JOIN LATERAL unnest(r.procedures, r.procedure_flags) AS p (code, flags)
-        JOIN service_in_force AS s ON s.unit_code = r.unit_code AND s.procedure_code = p.code
     ), procedure_count AS (
-        SELECT ps.level, ps.code, f.code AS indicator,
-               kpi.coverage(ps.procedure_code, ps.flags & f.num_mask = f.num_mask) AS cov
-        FROM procedure_service AS ps
-        JOIN formula AS f ON f.counts = 'procedures' AND f.basis = 'received'
-                         AND ps.flags & f.den_mask = f.den_mask
-                         AND CASE f.service WHEN 'online_service' THEN ps.online_service
-                                            WHEN 'online_payment' THEN ps.online_payment END
-        GROUP BY 1, 2, 3
+        -- the indicators that count procedures: matched with the services
+        -- in force in C, once per unit and procedure (src/tally_coverage.c)
+        SELECT c.level, c.code, c.indicator, c.numerator AS n, c.denominator AS d
+        FROM (SELECT array_agg(f.code ORDER BY f.code) AS codes,
+                     array_agg(f.den_mask ORDER BY f.code) AS den,
+                     array_agg(f.num_mask ORDER BY f.code) AS num,
+                     array_agg(CASE f.service WHEN 'online_service' THEN 2 WHEN 'online_payment' THEN 1 ELSE 0 END
+                               ORDER BY f.code) AS offer
+              FROM formula AS f
+              WHERE f.counts = 'procedures' AND f.basis = 'received') AS fs,
+             (SELECT array_agg(r.t ORDER BY r.unit_code) AS tallies,
+                     array_agg(r.level ORDER BY r.unit_code) AS levels,
+                     array_agg(r.code ORDER BY r.unit_code) AS codes
+              FROM (SELECT ru.unit_code, ru.level, ru.code,
+                           ROW(ru.unit_code, ru.received_flags, ru.received, ru.resolved_flags,
+                               ru.resolved, ru.procedures, ru.procedure_flags)::kpi.tally AS t
+                    FROM row_unit AS ru) AS r) AS ts
+        CROSS JOIN LATERAL kpi.coverage_from_tallies(ts.tallies, ts.levels, ts.codes, fs.codes,
+                                                      fs.den, fs.num, fs.offer, %7$L, %6$L) AS c
+        WHERE fs.codes IS NOT NULL AND ts.tallies IS NOT NULL
     ), row_indicator AS (
         SELECT DISTINCT r.level, r.code, f.code AS indicator
         FROM row_unit AS r CROSS JOIN formula AS f
@@ -360,8 +363,8 @@ BEGIN
     FROM row_indicator AS x
     LEFT JOIN dossier_count AS dc USING (level, code, indicator)
     LEFT JOIN procedure_count AS pc USING (level, code, indicator)
-    CROSS JOIN LATERAL (SELECT coalesce(dc.n, kpi.numerator(pc.cov), 0) AS n,
-                               coalesce(dc.d, kpi.denominator(pc.cov), 0) AS d) AS y
+    CROSS JOIN LATERAL (SELECT coalesce(dc.n, pc.n, 0) AS n,
+                               coalesce(dc.d, pc.d, 0) AS d) AS y
     $q$, NULL, NULL, NULL, NULL, kpi.period_two_level(b.starts), b.ends, b.starts) USING tallies;
 END
 $$;
