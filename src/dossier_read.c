@@ -49,10 +49,8 @@
 #include "utils/timestamp.h"
 #include "utils/array.h"
 #include "utils/hsearch.h"
-#include "utils/jsonb.h"
 #include "executor/spi.h"
 
-#include "keyset.h"
 
 #define CODE_MAX 100			/* characters, as the checks of the tables */
 
@@ -81,13 +79,6 @@ typedef struct
 	Datum		code;			/* text */
 } UnitEntry;
 
-/* a repeated dossier code, and how many rows of the load have it */
-typedef struct
-{
-	char		key[CODE_MAX + 1];
-	int64		count;
-} RepeatEntry;
-
 typedef struct
 {
 	char		tzname[TZ_STRLEN_MAX + 1];
@@ -97,7 +88,6 @@ typedef struct
 	FmgrInfo	read_channel;
 	bool		utf8;
 	HTAB	   *units;			/* kpi.unit, read once a statement */
-	HTAB	   *repeated;		/* from the duplicates argument, read once */
 	Datum		online,
 				direct,
 				postal;			/* the channels, as text */
@@ -641,53 +631,14 @@ read_units(MemoryContext cxt)
 	return units;
 }
 
-/* The repeated codes of the load, {"code": rows, ...}, keyed as they are (trimmed). */
-static HTAB *
-read_repeated(MemoryContext cxt, Jsonb *map)
-{
-	HASHCTL		ctl;
-	HTAB	   *repeated;
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char		key[CODE_MAX + 1];
-	bool		have_key = false;
-
-	ctl.keysize = CODE_MAX + 1;
-	ctl.entrysize = sizeof(RepeatEntry);
-	ctl.hcxt = cxt;
-	repeated = hash_create("kpi.read_dossier repeated codes", 16, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	if (map == NULL)
-		return repeated;
-	it = JsonbIteratorInit(&map->root);
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY && v.type == jbvString)
-		{
-			have_key = v.val.string.len <= CODE_MAX;
-			if (have_key)
-			{
-				memcpy(key, v.val.string.val, v.val.string.len);
-				key[v.val.string.len] = '\0';
-			}
-		}
-		else if (tok == WJB_VALUE && have_key && v.type == jbvNumeric)
-		{
-			RepeatEntry *e = hash_search(repeated, key, HASH_ENTER, NULL);
-
-			e->count = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v.val.numeric)));
-			have_key = false;
-		}
-	}
-	return repeated;
-}
-
 /*
  * kpi.read_dossier(dossier_code, unit_code, procedure_code, received_at,
  * channel, fee_required, paid_online, digitized, reused_data, resolved_at,
- * e_result, due_at: the cells as text; repeated: the dossier codes that
- * more than one row of the load has, {"code": rows, ...}; time_zone; strict:
- * stop at the first row that is not good) returns kpi.dossier_read.  The unit is matched to kpi.unit's codes in any letter
+ * e_result, due_at: the cells as text; repeats: how many rows of the load
+ * have this row's dossier code, NULL for one (the caller counts them, in
+ * SQL that spills to disk, so memory does not grow with the file);
+ * time_zone; strict: stop at the first row that is not good) returns
+ * kpi.dossier_read.  The unit is matched to kpi.unit's codes in any letter
  * case (read once a statement).
  */
 PG_FUNCTION_INFO_V1(kpi_read_dossier);
@@ -735,7 +686,6 @@ kpi_read_dossier(PG_FUNCTION_ARGS)
 		fmgr_info_cxt(kpi_function("read_channel"), &cache->read_channel, fcinfo->flinfo->fn_mcxt);
 		cache->utf8 = GetDatabaseEncoding() == PG_UTF8;
 		cache->units = read_units(fcinfo->flinfo->fn_mcxt);
-		cache->repeated = read_repeated(fcinfo->flinfo->fn_mcxt, PG_ARGISNULL(12) ? NULL : PG_GETARG_JSONB_P(12));
 		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 		cache->online = CStringGetTextDatum("online");
 		cache->direct = CStringGetTextDatum("direct");
@@ -804,17 +754,8 @@ kpi_read_dossier(PG_FUNCTION_ARGS)
 	/* dossier_code, then the load's duplicates */
 	if (code_cell(&reason, c[C_CODE], C_CODE))
 	{
-		char		key[CODE_MAX + 1];
-		RepeatEntry *rep = NULL;
-		int64		dup;
+		int64		dup = PG_ARGISNULL(12) ? 1 : PG_GETARG_INT64(12);
 
-		if (hash_get_num_entries(cache->repeated) > 0 && c[C_CODE].len <= CODE_MAX)
-		{
-			memcpy(key, c[C_CODE].p, c[C_CODE].len);
-			key[c[C_CODE].len] = '\0';
-			rep = hash_search(cache->repeated, key, HASH_FIND, NULL);
-		}
-		dup = rep ? rep->count : 1;
 		if (dup > 1)
 		{
 			reason_start(&reason);
@@ -941,67 +882,4 @@ kpi_read_dossier(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_KPI_NOT_CLEAN),
 				 errmsg("kpi.read_dossier: a row is rejected: %s", reason.data)));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cache->desc, out, nulls)));
-}
-
-/* ---------------------------------------------------------------------------
- * kpi.repeated_codes(text): the codes that appear more than once
- * ---------------------------------------------------------------------------
- *
- * An aggregate over the dossier codes of a load, trimmed as the ingest
- * trims them: the codes seen twice or more, in no set order.  A hash set of the codes
- * (keyset.c) whose flags say "seen" and "seen again": a tenth of what a
- * GROUP BY ... HAVING count(*) > 1 costs on a million codes, nearly all
- * distinct.
- */
-#define SEEN		0x01
-#define SEEN_AGAIN	0x02
-
-PG_FUNCTION_INFO_V1(kpi_repeated_codes_trans);
-Datum
-kpi_repeated_codes_trans(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext;
-	KeySet	   *ks;
-	Cell		c;
-	int64		before;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "kpi_repeated_codes_trans called in non-aggregate context");
-	if (PG_ARGISNULL(0))
-	{
-		ks = MemoryContextAllocZero(aggcontext, sizeof(KeySet));
-		keyset_init(ks, aggcontext, "kpi.repeated_codes");
-	}
-	else
-		ks = (KeySet *) PG_GETARG_POINTER(0);
-	c = cell(fcinfo, 1, GetDatabaseEncoding() == PG_UTF8);
-	if (!cell_empty(c))
-	{
-		before = ks->nkeys;
-		keyset_add_text(ks, c.p, c.len, SEEN, 0);
-		if (ks->nkeys == before)
-			keyset_add_text(ks, c.p, c.len, SEEN_AGAIN, 0);
-	}
-	PG_RETURN_POINTER(ks);
-}
-
-PG_FUNCTION_INFO_V1(kpi_repeated_codes_final);
-Datum
-kpi_repeated_codes_final(PG_FUNCTION_ARGS)
-{
-	KeySet	   *ks;
-	KeySetIter	it;
-	KeyEntry	e;
-	ArrayBuildState *astate;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	ks = (KeySet *) PG_GETARG_POINTER(0);
-	astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	keyset_iter_mem(&it, ks);
-	while (keyset_iter_next(&it, &e))
-		if (e.flags & SEEN_AGAIN)
-			astate = accumArrayResult(astate, PointerGetDatum(cstring_to_text_with_len(e.tkey, e.len)),
-									  false, TEXTOID, CurrentMemoryContext);
-	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
 }

@@ -547,25 +547,11 @@ COMMENT ON TYPE kpi.dossier_read IS
 CREATE FUNCTION kpi.read_dossier(dossier_code text, unit_code text, procedure_code text, received_at text,
                                  channel text, fee_required text, paid_online text, digitized text,
                                  reused_data text, resolved_at text, e_result text, due_at text,
-                                 repeated jsonb, time_zone text, strict boolean DEFAULT false)
+                                 repeats bigint, time_zone text, strict boolean DEFAULT false)
 RETURNS kpi.dossier_read
 AS 'MODULE_PATHNAME', 'kpi_read_dossier' LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION kpi.read_dossier(text, text, text, text, text, text, text, text, text, text, text, text, jsonb, text, boolean) IS
-    'Đọc và kiểm tra một dòng tệp hồ sơ (các ô dạng text) / Reads and checks one row of a dossier file (its cells as text): trims them, matches the unit to kpi.unit in any letter case, reads dates (ISO or day first, optional time and zone; local time in time_zone), booleans and channels in English or Vietnamese, and returns the typed row with every reason it cannot be loaded; repeated holds the dossier codes more than one row of the load has, with how many; strict makes the first row that is not good an error (SQLSTATE KP001)';
-
-CREATE FUNCTION kpi.repeated_codes_trans(internal, text) RETURNS internal
-AS 'MODULE_PATHNAME', 'kpi_repeated_codes_trans' LANGUAGE C;
-COMMENT ON FUNCTION kpi.repeated_codes_trans(internal, text) IS 'Transition function of kpi.repeated_codes';
-CREATE FUNCTION kpi.repeated_codes_final(internal) RETURNS text[]
-AS 'MODULE_PATHNAME', 'kpi_repeated_codes_final' LANGUAGE C;
-COMMENT ON FUNCTION kpi.repeated_codes_final(internal) IS 'Final function of kpi.repeated_codes';
-CREATE AGGREGATE kpi.repeated_codes(text) (
-    SFUNC = kpi.repeated_codes_trans,
-    STYPE = internal,
-    FINALFUNC = kpi.repeated_codes_final
-);
-COMMENT ON AGGREGATE kpi.repeated_codes(text) IS
-    'Các mã xuất hiện từ hai lần trở lên (sau khi cắt khoảng trắng) / The codes that appear more than once, trimmed as the ingest trims them';
+COMMENT ON FUNCTION kpi.read_dossier(text, text, text, text, text, text, text, text, text, text, text, text, bigint, text, boolean) IS
+    'Đọc và kiểm tra một dòng tệp hồ sơ (các ô dạng text) / Reads and checks one row of a dossier file (its cells as text): trims them, matches the unit to kpi.unit in any letter case, reads dates (ISO or day first, optional time and zone; local time in time_zone), booleans and channels in English or Vietnamese, and returns the typed row with every reason it cannot be loaded; repeats is how many rows of the load have the row''s dossier code (NULL: one); strict makes the first row that is not good an error (SQLSTATE KP001)';
 
 CREATE FUNCTION kpi.ingest_dossiers(OUT loaded bigint, OUT rejected bigint)
 LANGUAGE plpgsql
@@ -578,8 +564,6 @@ DECLARE
     tz text := coalesce(nullif(current_setting('kpi.time_zone', true), ''), 'Asia/Ho_Chi_Minh');
     blank text := E' \t\r\n'
         || CASE WHEN getdatabaseencoding() = 'UTF8' THEN chr(160) || chr(65279) ELSE '' END;
-    dup jsonb;
-    repeated text[];
     alone boolean := false;
     fresh boolean;
     -- The unique index finds the dossier already there, whatever the
@@ -678,20 +662,6 @@ BEGIN
         END;
     END IF;
 
-    -- Dossier codes that appear more than once, with how many times (a C
-    -- hash set finds them; the few are then counted): kpi.read_dossier
-    -- looks each row's up in this map, and its unit in kpi.unit, itself.
-    SELECT kpi.repeated_codes(s.dossier_code) INTO repeated
-    FROM (SELECT dossier_code FROM kpi.staging_dossier UNION ALL SELECT dossier_code FROM kpi.rejected_dossier) AS s;
-    dup := '{}';
-    IF cardinality(repeated) > 0 THEN
-        SELECT jsonb_object_agg(x.code, x.n) INTO dup
-        FROM (SELECT btrim(s.dossier_code, blank) AS code, count(*) AS n
-              FROM (SELECT dossier_code FROM kpi.staging_dossier UNION ALL SELECT dossier_code FROM kpi.rejected_dossier) AS s
-              WHERE btrim(s.dossier_code, blank) = ANY (repeated)
-              GROUP BY 1) AS x;
-    END IF;
-
     -- every row read once, kept for the writes below (each its own
     -- statement: on Citus no statement both writes kpi.dossier and finds a
     -- local row by its ctid)
@@ -699,7 +669,7 @@ BEGIN
     SELECT s.row_id, s.was_rejected, s.line_no,
            kpi.read_dossier(s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel,
                             s.fee_required, s.paid_online, s.digitized, s.reused_data, s.resolved_at,
-                            s.e_result, s.due_at, dup, tz, false) AS r
+                            s.e_result, s.due_at, rep.n, tz, false) AS r
     FROM (SELECT s.ctid AS row_id, false AS was_rejected, NULL::bigint AS line_no,
                  s.dossier_code, s.unit_code, s.procedure_code, s.received_at, s.channel, s.fee_required,
                  s.paid_online, s.digitized, s.reused_data, s.resolved_at, s.e_result, s.due_at
@@ -708,7 +678,16 @@ BEGIN
           SELECT r.ctid, true, r.line_no, r.dossier_code, r.unit_code, r.procedure_code, r.received_at,
                  r.channel, r.fee_required, r.paid_online, r.digitized, r.reused_data, r.resolved_at,
                  r.e_result, r.due_at
-          FROM kpi.rejected_dossier AS r) AS s;
+          FROM kpi.rejected_dossier AS r) AS s
+    -- the dossier codes more than one row of the load has, with how many:
+    -- grouped and joined in SQL, which spills to disk rather than hold
+    -- every code of a large file in memory
+    LEFT JOIN (SELECT btrim(x.dossier_code, blank) AS code, count(*) AS n
+               FROM (SELECT dossier_code FROM kpi.staging_dossier
+                     UNION ALL SELECT dossier_code FROM kpi.rejected_dossier) AS x
+               WHERE btrim(x.dossier_code, blank) <> ''
+               GROUP BY 1 HAVING count(*) > 1) AS rep
+           ON rep.code = btrim(s.dossier_code, blank);
 
     EXECUTE replace($q$
         INSERT INTO kpi.dossier AS d (dossier_code, unit_code, procedure_code, received_at, channel,
