@@ -11,8 +11,15 @@
 # spend their time mapping the buffers: docs/benchmarks.md).
 # ONLY_REFRESH=1 times only kpi.refresh and the floor (for scaling runs);
 # RUNS=n sets how many runs each time is the best of (default 3).
+# The multi-period mode, a table of three years arriving in time order and
+# one quarter in the middle refreshed (bench/refresh_years.sh):
+#   bench/refresh.sh years [ROWS] [PROCS]
 set -eu
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = years ]; then
+	shift
+	exec bench/refresh_years.sh "$@"
+fi
 ROWS=${1:-10000000}
 export ROWS
 KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o work_mem=256MB -o max_wal_size=4GB -o max_parallel_workers_per_gather=2}" \
