@@ -305,7 +305,7 @@ DECLARE
 BEGIN
     RETURN QUERY EXECUTE format($q$
     WITH t AS (
-        SELECT x.* FROM unnest($1) AS x
+        SELECT x.*, x AS tally FROM unnest($1) AS x
     ), row_unit AS (
         -- in a three-level period a commune's figures go to its district's
         -- row of the commune appendix; in a two-level one each its own
@@ -343,13 +343,8 @@ BEGIN
                                ORDER BY f.code) AS offer
               FROM formula AS f
               WHERE f.counts = 'procedures' AND f.basis = 'received') AS fs,
-             (SELECT array_agg(r.t ORDER BY r.unit_code) AS tallies,
-                     array_agg(r.level ORDER BY r.unit_code) AS levels,
-                     array_agg(r.code ORDER BY r.unit_code) AS codes
-              FROM (SELECT ru.unit_code, ru.level, ru.code,
-                           ROW(ru.unit_code, ru.received_flags, ru.received, ru.resolved_flags,
-                               ru.resolved, ru.procedures, ru.procedure_flags)::kpi.tally AS t
-                    FROM row_unit AS ru) AS r) AS ts
+             (SELECT array_agg(r.tally) AS tallies, array_agg(r.level) AS levels, array_agg(r.code) AS codes
+              FROM row_unit AS r) AS ts
         CROSS JOIN LATERAL kpi.coverage_from_tallies(ts.tallies, ts.levels, ts.codes, fs.codes,
                                                       fs.den, fs.num, fs.offer, %7$L, %6$L) AS c
         WHERE fs.codes IS NOT NULL AND ts.tallies IS NOT NULL
