@@ -97,6 +97,94 @@ SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P1}', '{1}')], '{
                                         '{x}', '{0}', '{1}', '{2}', '2024-09-30', '2024-07-01');
 SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P1}', '{1}')], '{province}', '{A}',
                                         '{x}', '{0}', '{1}', '{2}', '-infinity', '2024-07-01');
+-- Codes longer than 8 and 16 bytes, alike in their first 16: told apart,
+-- in a unit's procedures and in a row of several units
+INSERT INTO kpi.unit (code, name, level, parent_code, sort_order) VALUES
+    ('district-with-a-long-code', 'Huyện dài', 'district', NULL, 6),
+    ('commune-with-a-long-code-1', 'Xã dài 1', 'commune', 'district-with-a-long-code', 7),
+    ('commune-with-a-long-code-2', 'Xã dài 2', 'commune', 'district-with-a-long-code', 8);
+INSERT INTO kpi.service (unit_code, procedure_code, online_service, online_payment) VALUES
+    ('commune-with-a-long-code-1', 'procedure-16-byte', true, false),
+    ('commune-with-a-long-code-1', 'procedure-16-bytes-long-1', true, false),
+    ('commune-with-a-long-code-2', 'procedure-16-bytes-long-2', true, false),
+    ('commune-with-a-long-code-2', 'procedure-16-bytes-long-1', true, false),
+    ('commune-with-a-long-code-2', '9-bytes.1', true, false);
+SELECT * FROM kpi.coverage_from_tallies(
+    ARRAY[pg_temp.t('commune-with-a-long-code-1', '{9-bytes.1,procedure-16-byte,procedure-16-bytes-long-1,procedure-16-bytes-long-2}', '{1,1,0,1}'),
+          pg_temp.t('commune-with-a-long-code-2', '{9-bytes.1,9-bytes.2,procedure-16-bytes-long-1,procedure-16-bytes-long-2}', '{1,1,1,0}')],
+    '{commune,commune}', '{district-with-a-long-code,district-with-a-long-code}',
+    '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
+
+-- The services are read straight from the table, or, where row-level
+-- security applies to the caller or the caller may read only some columns,
+-- through a query: the same figures, the policies obeyed.
+CREATE ROLE regress_kpi_reader NOLOGIN;
+GRANT USAGE ON SCHEMA kpi TO regress_kpi_reader;
+GRANT SELECT (unit_code, procedure_code, online_service, online_payment, valid_from, valid_until)
+    ON kpi.service TO regress_kpi_reader;
+CREATE TEMP TABLE q3_rows AS SELECT * FROM pg_temp.q3;
+GRANT SELECT ON q3_rows TO regress_kpi_reader;
+SET ROLE regress_kpi_reader;
+CREATE TEMP VIEW q3_reader AS SELECT * FROM kpi.coverage_from_tallies(
+    ARRAY[pg_temp.t('A', '{P1,P2,P3,P4}', '{1,7,1,1}'),
+          pg_temp.t('C1', '{P2,P5}', '{0,1}'),
+          pg_temp.t('C2', '{P2}', '{3}')],
+    '{province,commune,commune}', '{A,D,D}',
+    '{x,y}', '{0,2}', '{1,6}', '{2,1}', '2024-07-01', '2024-09-30');
+SELECT (SELECT count(*) FROM q3_rows) AS rows_,
+       (SELECT count(*) FROM (SELECT * FROM q3_rows EXCEPT ALL SELECT * FROM q3_reader) AS x) AS missing,
+       (SELECT count(*) FROM (SELECT * FROM q3_reader EXCEPT ALL SELECT * FROM q3_rows) AS x) AS extra;
+DROP VIEW q3_reader;
+RESET ROLE;
+DROP TABLE q3_rows;
+-- without the right to read valid_until: refused, as the query is
+REVOKE SELECT (valid_until) ON kpi.service FROM regress_kpi_reader;
+SET ROLE regress_kpi_reader;
+SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P2}', '{1}')], '{province}', '{A}',
+                                        '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
+RESET ROLE;
+-- a policy that shows the reader only the services of C1: A's and C2's
+-- procedures have no service in force for it
+GRANT SELECT ON kpi.service TO regress_kpi_reader;
+ALTER TABLE kpi.service ENABLE ROW LEVEL SECURITY;
+CREATE POLICY regress_c1_only ON kpi.service TO regress_kpi_reader USING (unit_code = 'C1');
+SET ROLE regress_kpi_reader;
+SELECT * FROM kpi.coverage_from_tallies(
+    ARRAY[pg_temp.t('A', '{P1,P2,P3,P4}', '{1,7,1,1}'), pg_temp.t('C1', '{P2,P5}', '{0,1}'),
+          pg_temp.t('C2', '{P2}', '{3}')],
+    '{province,commune,commune}', '{A,C1,C2}', '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
+RESET ROLE;
+-- the table's owner is not subject to the policy: every service
+SELECT * FROM kpi.coverage_from_tallies(
+    ARRAY[pg_temp.t('A', '{P1,P2,P3,P4}', '{1,7,1,1}'), pg_temp.t('C1', '{P2,P5}', '{0,1}'),
+          pg_temp.t('C2', '{P2}', '{3}')],
+    '{province,commune,commune}', '{A,C1,C2}', '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
+DROP POLICY regress_c1_only ON kpi.service;
+ALTER TABLE kpi.service DISABLE ROW LEVEL SECURITY;
+REVOKE ALL ON kpi.service FROM regress_kpi_reader;
+REVOKE USAGE ON SCHEMA kpi FROM regress_kpi_reader;
+DROP ROLE regress_kpi_reader;
+
+-- kpi.sum_with_flags and kpi.count_with_flags: what an indicator adds up
+-- from a tally.  Flags 1 online, 2 fee, 4 paid (only with fee).
+SELECT kpi.sum_with_flags('{0,1,2,3,7}', '{10,20,30,40,50}', 0) AS all_,
+       kpi.sum_with_flags('{0,1,2,3,7}', '{10,20,30,40,50}', 1) AS online,
+       kpi.sum_with_flags('{0,1,2,3,7}', '{10,20,30,40,50}', 6) AS paid,
+       kpi.sum_with_flags('{}', '{}', 1) AS none,
+       kpi.count_with_flags('{0,1,3,3,7}', 3) AS online_fee,
+       kpi.count_with_flags('{}', 0) AS no_procedure,
+       kpi.sum_with_flags(NULL, '{1}', 0) IS NULL AS strict;
+-- refused: a value that is no combination (paid without fee), negative or
+-- too large; NULLs; counts of another length; a matrix; an overflow
+SELECT kpi.sum_with_flags('{0,4}', '{1,1}', 0);
+SELECT kpi.count_with_flags('{-1}', 0);
+SELECT kpi.count_with_flags('{256}', 0);
+SELECT kpi.count_with_flags('{1,NULL}', 0);
+SELECT kpi.sum_with_flags('{1,2}', '{1,NULL}', 0);
+SELECT kpi.sum_with_flags('{1,2}', '{1}', 0);
+SELECT kpi.sum_with_flags('{{1},{2}}', '{1,1}', 0);
+SELECT kpi.sum_with_flags('{1,1}', '{9223372036854775807,1}', 0);
+
 DROP VIEW pg_temp.q3;
 DROP FUNCTION pg_temp.t(text, text[], integer[]);
 DROP EXTENSION kpi_ext;

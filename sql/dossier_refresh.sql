@@ -274,6 +274,20 @@ FROM unnest(ARRAY['', 'a', 'abcdefgh', 'abcdefghi', 'abcdefghj', 'xbcdefghi', 'a
 SELECT t.unit_code, t.received_flags, t.received, t.procedures, t.procedure_flags
 FROM unnest((SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
                     '2024-04-01', '2024-07-01', '2024-01-01') FROM td)) AS t;
+-- procedure codes alike in their first 8 or 16 bytes, of 8, 9, 16 and 17
+-- bytes, stay apart, and come back sorted bytewise, each once, with the
+-- union of their flags (1 online, 2 fee)
+CREATE TEMP TABLE td_procedures (LIKE td);
+INSERT INTO td_procedures
+SELECT 'u', p, CASE WHEN i = 1 THEN 'online' ELSE 'direct' END, i = 2, false,
+       '2024-04-10'::timestamptz + i * interval '1 hour', NULL
+FROM unnest(ARRAY['1.000001', '1.0000011', '1.0000012', '1.000001-abcdefg', '1.000001-abcdefgh',
+                  '1.000001-abcdefgi', '1.000001-abcdefg-x', 'Thủ tục cấp phép', 'p']) AS p,
+     generate_series(1, 3) AS i;
+SELECT t.procedures, t.procedure_flags
+FROM unnest((SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
+                    '2024-04-01', '2024-07-01', '2024-01-01') FROM td_procedures)) AS t;
+DROP TABLE td_procedures;
 -- as a window function: a running tally, row by row, and a moving frame
 SELECT i, cardinality(a) AS units, (a[1]).received AS first_received, (a[2]).unit_code AS second_unit,
        (a[2]).received AS second_received, (a[2]).procedures AS second_procedures

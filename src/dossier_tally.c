@@ -300,8 +300,20 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 	{
 		text	   *channel = PG_GETARG_TEXT_PP(3);
 
-		online = VARSIZE_ANY_EXHDR(channel) == 6 &&
-			memcmp(VARDATA_ANY(channel), "online", 6) == 0;
+		/* "online", compared as two words rather than by a call to memcmp */
+		if (VARSIZE_ANY_EXHDR(channel) == 6)
+		{
+			uint32		w4,
+						o4;
+			uint16		w2,
+						o2;
+
+			memcpy(&w4, VARDATA_ANY(channel), 4);
+			memcpy(&w2, VARDATA_ANY(channel) + 4, 2);
+			memcpy(&o4, "online", 4);
+			memcpy(&o2, &"online"[4], 2);
+			online = w4 == o4 && w2 == o2;
+		}
 	}
 	fee = ARG_BOOL(4);
 	if (PG_NARGS() > 14 && !PG_ARGISNULL(14))
@@ -375,6 +387,12 @@ dossier_tally_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
 	}
 	b = (DossierState *) PG_GETARG_POINTER(1);
+	/*
+	 * The first state becomes the result as it is: it lives in the
+	 * aggregate's context (deserialise builds it there) and is not used again.
+	 */
+	if (PG_ARGISNULL(0) && b->cxt == aggcontext)
+		PG_RETURN_POINTER(b);
 	a = PG_ARGISNULL(0) ? state_new(aggcontext) : (DossierState *) PG_GETARG_POINTER(0);
 	for (u = 0; u < b->nunits; u++)
 	{
@@ -521,6 +539,8 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 		keyset_iter_flat(&it, p, p + setsize);
 		if (it.kind == KS_INT)
 			keyset_corrupt();
+		/* sized at once for its keys (as many as their bytes allow) */
+		keyset_reserve(&t->procs, it.kind, Min(it.nkeys, (int64) (setsize / 5)));
 		while (keyset_iter_next(&it, &e))
 		{
 			if (!FLAG_VALID(e.flags))
@@ -575,6 +595,132 @@ counts_arrays(const int64 *c, Datum *flags_array, Datum *counts_array)
 }
 
 /*
+ * The integers of a one-dimensional array without NULLs, checked to be
+ * combinations of dossier flags.
+ */
+static int32 *
+flag_array(ArrayType *a, const char *fname, int *n)
+{
+	int32	   *v;
+	int			i;
+
+	if (ARR_ELEMTYPE(a) != INT4OID || ARR_NDIM(a) > 1 || array_contains_nulls(a))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: flags must be a one-dimensional integer array without NULLs", fname)));
+	*n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	v = (int32 *) ((char *) a + ARR_OVERHEAD_NONULLS(ARR_NDIM(a)));	/* no NULLs: no bitmap */
+	for (i = 0; i < *n; i++)
+		if (v[i] < 0 || !FLAG_VALID(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: %d is not a combination of dossier flags", fname, v[i]),
+					 errhint("The flags are the bits of kpi.dossier_flag.")));
+	return v;
+}
+
+/*
+ * kpi.sum_with_flags(flags integer[], counts bigint[], mask integer): the
+ * sum of the counts whose combination of flags has every flag of the mask;
+ * kpi.count_with_flags(flags integer[], mask integer): how many elements
+ * have every flag of the mask.  What an indicator or a metric adds up from
+ * a tally (its counts by combination, its procedures' flags), in C: in SQL
+ * this was one aggregate per unit and indicator, a tenth of a second per
+ * refresh (docs/benchmarks.md).
+ */
+PG_FUNCTION_INFO_V1(sum_with_flags);
+Datum
+sum_with_flags(PG_FUNCTION_ARGS)
+{
+	ArrayType  *fa = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *ca = PG_GETARG_ARRAYTYPE_P(1);
+	int32		mask = PG_GETARG_INT32(2);
+	int			n;
+	int			i;
+	int32	   *f = flag_array(fa, "kpi.sum_with_flags", &n);
+	int64	   *c;
+	int64		sum = 0;
+
+	if (ARR_ELEMTYPE(ca) != INT8OID || ARR_NDIM(ca) > 1 || array_contains_nulls(ca) ||
+		ArrayGetNItems(ARR_NDIM(ca), ARR_DIMS(ca)) != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kpi.sum_with_flags: counts must be a one-dimensional bigint array without NULLs, as long as flags (%d)", n)));
+	c = (int64 *) ((char *) ca + ARR_OVERHEAD_NONULLS(ARR_NDIM(ca)));
+	for (i = 0; i < n; i++)
+		if ((f[i] & mask) == mask && pg_add_s64_overflow(sum, c[i], &sum))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("kpi.sum_with_flags: the sum of the counts with mask %d exceeds the bigint range (at %d of %d)",
+							mask, i + 1, n)));
+	PG_RETURN_INT64(sum);
+}
+
+PG_FUNCTION_INFO_V1(count_with_flags);
+Datum
+count_with_flags(PG_FUNCTION_ARGS)
+{
+	ArrayType  *fa = PG_GETARG_ARRAYTYPE_P(0);
+	int32		mask = PG_GETARG_INT32(1);
+	int			n;
+	int			i;
+	int32	   *f = flag_array(fa, "kpi.count_with_flags", &n);
+	int64		count = 0;
+
+	for (i = 0; i < n; i++)
+		count += (f[i] & mask) == mask;
+	PG_RETURN_INT64(count);
+}
+
+/*
+ * A text[] of the n keys, in their order, written at once: no text value
+ * allocated per key (a unit may have thousands).  Each element is a 4-byte
+ * header and the bytes, at int alignment, as construct_array lays them out.
+ */
+static ArrayType *
+text_array(const KeyEntry *entries, int64 n)
+{
+	Size		nbytes = 0;
+	Size		total;
+	ArrayType  *a;
+	char	   *p;
+	int64		i;
+
+	if (n == 0)
+		return construct_empty_array(TEXTOID);
+	for (i = 0; i < n; i++)
+	{
+		nbytes = INTALIGN(nbytes) + VARHDRSZ + entries[i].len;
+		if (nbytes > MaxAllocSize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the procedures of a unit exceed %zu bytes", (Size) MaxAllocSize)));
+	}
+	total = ARR_OVERHEAD_NONULLS(1) + nbytes;
+	if ((Size) n > MaxArraySize || total > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the procedures of a unit exceed %zu bytes", (Size) MaxAllocSize)));
+	a = palloc0(total);
+	SET_VARSIZE(a, total);
+	a->ndim = 1;
+	a->dataoffset = 0;
+	a->elemtype = TEXTOID;
+	ARR_DIMS(a)[0] = (int) n;
+	ARR_LBOUND(a)[0] = 1;
+	p = (char *) a + ARR_OVERHEAD_NONULLS(1);
+	nbytes = 0;
+	for (i = 0; i < n; i++)
+	{
+		nbytes = INTALIGN(nbytes);
+		SET_VARSIZE(p + nbytes, VARHDRSZ + entries[i].len);
+		memcpy(p + nbytes + VARHDRSZ, entries[i].tkey, entries[i].len);
+		nbytes += VARHDRSZ + entries[i].len;
+	}
+	return a;
+}
+
+/*
  * The procedures of a unit, sorted, and their flags: the union of the
  * flags of their dossiers, or with v1_0, version 1.0's procedure flags (1
  * received, 2 online, 4 fee-bearing, 8 paid online).
@@ -584,25 +730,24 @@ procedure_arrays(const UnitTally *t, bool v1_0, Datum *codes_array, Datum *flags
 {
 	KeySetIter	it;
 	KeyEntry   *entries;
-	Datum	   *codes;
 	Datum	   *flags;
 	int64		i;
 
 	keyset_iter_mem(&it, &t->procs);
 	entries = keyset_sorted(&it);
-	codes = palloc(Max(it.nkeys, 1) * sizeof(Datum));
 	flags = palloc(Max(it.nkeys, 1) * sizeof(Datum));
 	for (i = 0; i < it.nkeys; i++)
 	{
 		uint8		f = entries[i].flags;
 
-		codes[i] = PointerGetDatum(cstring_to_text_with_len(entries[i].tkey, entries[i].len));
 		flags[i] = Int32GetDatum(!v1_0 ? f :
 								 1 | ((f & FLAG_ONLINE) ? 2 : 0) | ((f & FLAG_FEE) ? 4 : 0) |
 								 ((f & FLAG_PAID) ? 8 : 0));
 	}
-	*codes_array = PointerGetDatum(construct_array(codes, it.nkeys, TEXTOID, -1, false, TYPALIGN_INT));
+	*codes_array = PointerGetDatum(text_array(entries, it.nkeys));
 	*flags_array = PointerGetDatum(construct_array(flags, it.nkeys, INT4OID, 4, true, TYPALIGN_INT));
+	pfree(entries);
+	pfree(flags);
 }
 
 #define TALLY_ATTRIBUTES 7

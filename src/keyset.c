@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
+#include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
 #include "keyset.h"
@@ -21,25 +22,37 @@
 #define KS_TEXT_ENTRY	(sizeof(uint32) + 1)
 
 /*
- * The first 8 bytes of a text key, zero-padded.  Kept in the slot, it
- * settles most comparisons (procedure codes such as 1.001612 are 8 bytes)
- * without reading the arena.
+ * The first 16 bytes of a text key, as two zero-padded words.  Kept in the
+ * slot, they settle every comparison of keys up to 16 bytes (procedure
+ * codes such as 1.001612 or 140.000000) without reading the arena, and
+ * hash them without a pass over the bytes.
  */
-static inline uint64
-text_prefix(const char *key, uint32 len)
+static inline void
+text_words(const char *key, uint32 len, uint64 *prefix, uint64 *suffix)
 {
-	uint64		v = 0;
-
-	memcpy(&v, key, Min(len, sizeof(uint64)));
-	return v;
+	*prefix = 0;
+	*suffix = 0;
+	if (len >= 2 * sizeof(uint64))
+	{
+		memcpy(prefix, key, sizeof(uint64));
+		memcpy(suffix, key + sizeof(uint64), sizeof(uint64));
+	}
+	else if (len > sizeof(uint64))
+	{
+		memcpy(prefix, key, sizeof(uint64));
+		memcpy(suffix, key + sizeof(uint64), len - sizeof(uint64));
+	}
+	else
+		memcpy(prefix, key, len);
 }
 
-/* Hash of a text key: short keys by their prefix, longer ones in full. */
+/* Hash of a text key: up to 16 bytes by its two words, longer ones in full. */
 static inline uint32
-hash_text(const char *key, uint32 len, uint64 prefix)
+hash_text(const char *key, uint32 len, uint64 prefix, uint64 suffix)
 {
-	if (len <= sizeof(uint64))
-		return keyset_hash64((int64) (prefix ^ ((uint64) len << 59)));
+	if (len <= 2 * sizeof(uint64))
+		return keyset_hash64((int64) (prefix ^ (suffix * UINT64CONST(0x9e3779b97f4a7c15)) ^
+									  ((uint64) len << 59)));
 	return hash_bytes((const unsigned char *) key, (int) len);
 }
 
@@ -98,6 +111,34 @@ set_kind(KeySet *ks, int kind)
 		ks->tslots = slots_alloc(ks, ks->capacity, sizeof(KeySetTextSlot));
 		ks->arena_size = 1024;
 		ks->arena = MemoryContextAlloc(ks->cxt, ks->arena_size);
+	}
+}
+
+/*
+ * Make room for nkeys keys of the given kind without growing: for a set
+ * about to receive a known number of keys (a flat form being read).
+ */
+void
+keyset_reserve(KeySet *ks, int kind, int64 nkeys)
+{
+	uint64		capacity = KS_INITIAL_CAPACITY;
+
+	if (kind == KS_EMPTY || nkeys <= 0)
+		return;
+	if (ks->kind == KS_EMPTY)
+	{
+		while (capacity * 3 < (uint64) nkeys * 4 + 4 && capacity < (UINT64CONST(1) << 40))
+			capacity *= 2;
+		set_kind(ks, kind);
+		if (capacity > ks->capacity)
+		{
+			pfree(kind == KS_INT ? (void *) ks->islots : (void *) ks->tslots);
+			if (kind == KS_INT)
+				ks->islots = slots_alloc(ks, capacity, sizeof(KeySetIntSlot));
+			else
+				ks->tslots = slots_alloc(ks, capacity, sizeof(KeySetTextSlot));
+			ks->capacity = capacity;
+		}
 	}
 }
 
@@ -192,12 +233,15 @@ keyset_add_int(KeySet *ks, int64 key, uint8 flags, int dup_errcode)
 void
 keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_errcode)
 {
-	uint64		prefix = text_prefix(key, len);
-	uint32		hash = hash_text(key, len, prefix);
+	uint64		prefix;
+	uint64		suffix;
+	uint32		hash;
 	uint64		mask;
 	uint64		j;
 	KeySetTextSlot *s;
 
+	text_words(key, len, &prefix, &suffix);
+	hash = hash_text(key, len, prefix, suffix);
 	set_kind(ks, KS_TEXT);
 	if ((uint64) (ks->nkeys + 1) * 4 > ks->capacity * 3)
 		grow(ks);
@@ -205,10 +249,10 @@ keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_er
 	for (j = hash & mask; ks->tslots[j].used; j = (j + 1) & mask)
 	{
 		s = &ks->tslots[j];
-		if (s->hash != hash || s->len != len || s->prefix != prefix ||
-			(len > sizeof(uint64) &&
-			 memcmp(ks->arena + s->offset + sizeof(uint64), key + sizeof(uint64),
-					len - sizeof(uint64)) != 0))
+		if (s->hash != hash || s->len != len || s->prefix != prefix || s->suffix != suffix ||
+			(len > 2 * sizeof(uint64) &&
+			 memcmp(ks->arena + s->offset + 2 * sizeof(uint64), key + 2 * sizeof(uint64),
+					len - 2 * sizeof(uint64)) != 0))
 			continue;
 		if (dup_errcode)
 			ereport(ERROR,
@@ -230,6 +274,7 @@ keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_er
 	memcpy(ks->arena + ks->arena_used, key, len);
 	s = &ks->tslots[j];
 	s->prefix = prefix;
+	s->suffix = suffix;
 	s->hash = hash;
 	s->offset = (uint32) ks->arena_used;
 	s->len = len;
@@ -401,15 +446,29 @@ cmp_int_entry(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Text entries compare by their first 8 bytes as a big-endian number (held
+ * in ikey while sorting: the zero padding of a shorter key sorts first, as
+ * bytewise order wants, since text holds no zero byte), then by the rest.
+ */
 static int
 cmp_text_entry(const void *a, const void *b)
 {
 	const KeyEntry *x = (const KeyEntry *) a;
 	const KeyEntry *y = (const KeyEntry *) b;
-	int			c = memcmp(x->tkey, y->tkey, Min(x->len, y->len));
+	uint64		px = (uint64) x->ikey;
+	uint64		py = (uint64) y->ikey;
+	uint32		n = Min(x->len, y->len);
+	int			c;
 
-	if (c != 0)
-		return c;
+	if (px != py)
+		return px < py ? -1 : 1;
+	if (n > sizeof(uint64))
+	{
+		c = memcmp(x->tkey + sizeof(uint64), y->tkey + sizeof(uint64), n - sizeof(uint64));
+		if (c != 0)
+			return c;
+	}
 	return (x->len > y->len) - (x->len < y->len);
 }
 
@@ -425,6 +484,15 @@ keyset_sorted(KeySetIter *it)
 		i++;
 	if (i != it->nkeys || keyset_iter_next(it, &entries[0]))
 		keyset_corrupt();
+	if (it->kind == KS_TEXT)
+		for (i = 0; i < it->nkeys; i++)
+		{
+			uint64		p = 0;
+
+			memcpy(&p, entries[i].tkey, Min(entries[i].len, sizeof(uint64)));
+			entries[i].ikey = (int64) pg_hton64(p);
+		}
+	i = it->nkeys;
 	qsort(entries, i, sizeof(KeyEntry), it->kind == KS_INT ? cmp_int_entry : cmp_text_entry);
 	return entries;
 }

@@ -24,6 +24,7 @@ typedef struct KeySetIntSlot
 typedef struct KeySetTextSlot
 {
 	uint64		prefix;			/* the key's first 8 bytes, zero-padded */
+	uint64		suffix;			/* its bytes 9 to 16, zero-padded */
 	uint32		hash;
 	uint32		offset;			/* into the arena */
 	uint32		len;
@@ -83,6 +84,7 @@ keyset_hash64(int64 key)
 #define KEYSET_FLAT_HEADER	12
 
 extern void keyset_init(KeySet *ks, MemoryContext cxt, const char *what);
+extern void keyset_reserve(KeySet *ks, int kind, int64 nkeys);
 extern void keyset_add_int(KeySet *ks, int64 key, uint8 flags, int dup_errcode);
 extern void keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_errcode);
 extern void keyset_add_entry(KeySet *ks, int kind, const KeyEntry *e, int dup_errcode);

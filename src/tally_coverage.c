@@ -32,18 +32,28 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "catalog/namespace.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
+
+#include "keyset.h"
 
 /* The attributes of kpi.tally this stage reads. */
 #define TALLY_UNIT_CODE		1
@@ -60,7 +70,28 @@
 #define SetSingleFuncCall InitMaterializedSRF
 #endif
 
-typedef struct ProcSlot ProcSlot;
+/*
+ * A table of codes (unit or procedure codes) to their numbers 0..n-1: open
+ * addressing, linear probing, slots of 8 bytes (the hash and the number),
+ * so that the tables of every unit's procedures stay small in the caches.
+ * A code of up to 16 bytes is compared by its two zero-padded words, kept
+ * by number, without reading its bytes.
+ */
+typedef struct CodeSlot
+{
+	uint32		hash;
+	int32		idx;			/* -1: empty */
+} CodeSlot;
+
+typedef struct CodeTable
+{
+	CodeSlot   *slots;
+	uint32		mask;
+	uint64	   *w0;				/* by number */
+	uint64	   *w1;
+	const char **code;
+	int32	   *len;
+} CodeTable;
 
 typedef struct CovUnit
 {
@@ -74,16 +105,9 @@ typedef struct CovUnit
 	Datum	   *flags;			/* the union of their dossiers' flags (int4) */
 	DateADT    *from;			/* valid_from of the version chosen */
 	uint8	   *offer;			/* its offer bits; 0xFF: no service in force */
-	ProcSlot   *slots;			/* the procedures by code (proc_table_build) */
-	uint32		mask;
+	CodeTable	procs;			/* the procedures by code */
+	int32	   *row_proc;		/* in a row of several units: each procedure's number in the row */
 } CovUnit;
-
-typedef struct CovEntry			/* a procedure of a row of several units */
-{
-	const char *code;
-	int			len;
-	bool		hit;
-} CovEntry;
 
 static int
 cmp_bytes(const char *a, int alen, const char *b, int blen)
@@ -119,15 +143,6 @@ cmp_unit_row(const void *a, const void *b)
 	int			c = cmp_text(x->row_level, y->row_level);
 
 	return c != 0 ? c : cmp_text(x->row_code, y->row_code);
-}
-
-static int
-cmp_entry(const void *a, const void *b)
-{
-	const CovEntry *x = (const CovEntry *) a;
-	const CovEntry *y = (const CovEntry *) b;
-
-	return cmp_bytes(x->code, x->len, y->code, y->len);
 }
 
 /* A one-dimensional array without NULLs, of n elements (n < 0: any). */
@@ -239,99 +254,214 @@ read_tally(CovUnit *u, HeapTupleHeader tally)
 	}
 }
 
-static int
-find_unit(CovUnit *units, int n, const char *code, int len)
-{
-	int			lo = 0;
-	int			hi = n - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-		int			c = cmp_bytes(units[mid].code, units[mid].len, code, len);
-
-		if (c == 0)
-			return mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
-/*
- * A unit's procedures, for the lookup of a service: open addressing, linear
- * probing, keyed by the code's bytes.  One small table per unit rather than
- * one for all: a unit's services usually come together, and its table then
- * stays in the cache.
- */
-struct ProcSlot
-{
-	uint32		hash;
-	int32		proc;			/* -1: empty */
-};
-
 static void
-proc_table_build(CovUnit *u)
+code_table_init(CodeTable *t, int n)
 {
 	uint32		size = 8;
-	int			p;
+	uint32		i;
 
-	while (size < 2 * (uint32) u->nprocs)
+	while (size < 2 * (uint32) n)
 		size *= 2;
-	u->slots = palloc(size * sizeof(ProcSlot));
-	u->mask = size - 1;
-	for (p = 0; p < (int) size; p++)
-		u->slots[p].proc = -1;
-	for (p = 0; p < u->nprocs; p++)
-	{
-		uint32		h = hash_bytes((const unsigned char *) u->proc[p], u->proc_len[p]);
-		uint32		i = h & u->mask;
-
-		while (u->slots[i].proc >= 0)
-			i = (i + 1) & u->mask;
-		u->slots[i].hash = h;
-		u->slots[i].proc = p;
-	}
+	t->slots = palloc(size * sizeof(CodeSlot));
+	t->mask = size - 1;
+	for (i = 0; i < size; i++)
+		t->slots[i].idx = -1;
+	t->w0 = palloc(Max(n, 1) * sizeof(uint64));
+	t->w1 = palloc(Max(n, 1) * sizeof(uint64));
+	t->code = palloc(Max(n, 1) * sizeof(char *));
+	t->len = palloc(Max(n, 1) * sizeof(int32));
 }
 
-static int
-find_procedure(const CovUnit *u, const char *code, int len)
+static void
+code_table_free(CodeTable *t)
 {
-	uint32		h = hash_bytes((const unsigned char *) code, len);
-	uint32		i = h & u->mask;
+	pfree(t->slots);
+	pfree(t->w0);
+	pfree(t->w1);
+	pfree(t->code);
+	pfree(t->len);
+}
 
-	for (; u->slots[i].proc >= 0; i = (i + 1) & u->mask)
+static inline uint32
+code_hash(const char *code, int len, uint64 *w0, uint64 *w1)
+{
+	*w0 = 0;
+	*w1 = 0;
+	if (len > 2 * (int) sizeof(uint64))
 	{
-		const ProcSlot *s = &u->slots[i];
+		memcpy(w0, code, sizeof(uint64));
+		memcpy(w1, code + sizeof(uint64), sizeof(uint64));
+		return hash_bytes((const unsigned char *) code, len);
+	}
+	if (len > (int) sizeof(uint64))
+	{
+		memcpy(w0, code, sizeof(uint64));
+		memcpy(w1, code + sizeof(uint64), len - sizeof(uint64));
+	}
+	else
+		memcpy(w0, code, len);
+	return keyset_hash64((int64) (*w0 ^ (*w1 * UINT64CONST(0x9e3779b97f4a7c15)) ^ ((uint64) len << 57)));
+}
 
-		if (s->hash == h && u->proc_len[s->proc] == len &&
-			memcmp(u->proc[s->proc], code, len) == 0)
-			return s->proc;
+/*
+ * The number of the code in the table, or -1; if it is not there and idx
+ * >= 0, it is added with that number, the next one (a table holds at most
+ * the n codes it was made for: code_table_init).
+ */
+static int
+code_table_lookup(CodeTable *t, const char *code, int len, int idx)
+{
+	uint64		w0;
+	uint64		w1;
+	uint32		h = code_hash(code, len, &w0, &w1);
+	uint32		i;
+
+	for (i = h & t->mask; t->slots[i].idx >= 0; i = (i + 1) & t->mask)
+	{
+		int32		k = t->slots[i].idx;
+
+		if (t->slots[i].hash == h && t->w0[k] == w0 && t->w1[k] == w1 && t->len[k] == len &&
+			(len <= 2 * (int) sizeof(uint64) ||
+			 memcmp(t->code[k] + 2 * sizeof(uint64), code + 2 * sizeof(uint64),
+					len - 2 * sizeof(uint64)) == 0))
+			return k;
+	}
+	if (idx >= 0)
+	{
+		t->slots[i].hash = h;
+		t->slots[i].idx = idx;
+		t->w0[idx] = w0;
+		t->w1[idx] = w1;
+		t->code[idx] = code;
+		t->len[idx] = len;
 	}
 	return -1;
 }
 
 /*
- * Every service in force during [starts, ends] of a procedure a unit
- * received: its offer, the latest version's where there are several.
+ * One version of a service, read from kpi.service: if it is in force during
+ * [starts, ends] and its unit received the procedure, its offer becomes the
+ * procedure's, unless a later version in force is already there.  *last
+ * remembers the unit of the previous row: a unit's services usually lie
+ * together.
  */
 static void
-read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
+take_service(CovUnit *units, CodeTable *unit_table, int *last, DateADT starts, DateADT ends,
+			 text *unit, text *proc, bool online_service, bool online_payment,
+			 DateADT from, bool until_null, DateADT until)
+{
+	int			u;
+	int			p;
+
+	if (from > ends || (!until_null && until < starts))
+		return;
+	if (*last >= 0 && units[*last].len == (int) VARSIZE_ANY_EXHDR(unit) &&
+		memcmp(units[*last].code, VARDATA_ANY(unit), units[*last].len) == 0)
+		u = *last;
+	else
+		u = code_table_lookup(unit_table, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit), -1);
+	if (u < 0)
+		return;
+	*last = u;
+	p = code_table_lookup(&units[u].procs, VARDATA_ANY(proc), VARSIZE_ANY_EXHDR(proc), -1);
+	if (p < 0)
+		return;
+	if (units[u].offer[p] == 0xFF || from > units[u].from[p])
+	{
+		units[u].from[p] = from;
+		units[u].offer[p] = (online_service ? OFFER_ONLINE_SERVICE : 0) |
+			(online_payment ? OFFER_ONLINE_PAYMENT : 0);
+	}
+}
+
+/* kpi.service's columns, by name: their numbers in the table, checked types */
+static const struct
+{
+	const char *name;
+	Oid			type;
+}			service_columns[] = {
+	{"unit_code", TEXTOID},
+	{"procedure_code", TEXTOID},
+	{"online_service", BOOLOID},
+	{"online_payment", BOOLOID},
+	{"valid_from", DATEOID},
+	{"valid_until", DATEOID},
+};
+#define SERVICE_COLUMNS lengthof(service_columns)
+
+/*
+ * Every service of kpi.service read straight from the table (the heap):
+ * the executor's scan, and a copy of every row through SPI, cost several
+ * times what the matching does (378,000 services with 2,000 procedures
+ * per unit: docs/benchmarks.md).  Only where the caller may read the whole
+ * table as it is: where row-level security applies to the caller, or the
+ * caller's right to read it is not on the table as a whole, it returns false
+ * and the services are read through a query instead (read_services_spi),
+ * which the policies filter and the column privileges allow or refuse.
+ */
+static bool
+read_services_heap(CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT ends)
+{
+	Oid			relid = RangeVarGetRelid(makeRangeVar("kpi", "service", -1), AccessShareLock, false);
+	Relation	rel;
+	AttrNumber	att[SERVICE_COLUMNS];
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	natts = 0;
+	int			last = -1;
+	int			c;
+
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	rel = table_open(relid, NoLock);
+	for (c = 0; c < (int) SERVICE_COLUMNS; c++)
+	{
+		att[c] = get_attnum(relid, service_columns[c].name);
+		if (att[c] == InvalidAttrNumber ||
+			TupleDescAttr(RelationGetDescr(rel), att[c] - 1)->atttypid != service_columns[c].type)
+			elog(ERROR, "kpi.coverage_from_tallies: kpi.service has no column %s of the expected type",
+				 service_columns[c].name);
+		natts = Max(natts, att[c]);
+	}
+
+	snapshot = RegisterSnapshot(GetActiveSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	slot = table_slot_create(rel, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		slot_getsomeattrs(slot, natts);
+		take_service(units, unit_table, &last, starts, ends,
+					 DatumGetTextPP(slot->tts_values[att[0] - 1]),
+					 DatumGetTextPP(slot->tts_values[att[1] - 1]),
+					 DatumGetBool(slot->tts_values[att[2] - 1]),
+					 DatumGetBool(slot->tts_values[att[3] - 1]),
+					 DatumGetDateADT(slot->tts_values[att[4] - 1]),
+					 slot->tts_isnull[att[5] - 1],
+					 DatumGetDateADT(slot->tts_values[att[5] - 1]));
+		CHECK_FOR_INTERRUPTS();
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, NoLock);
+	return true;
+}
+
+/* The same through a query, which row-level security filters. */
+static void
+read_services_spi(CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT ends)
 {
 	Oid			argtypes[2] = {DATEOID, DATEOID};
 	Datum		args[2];
 	SPIPlanPtr	plan;
 	Portal		portal;
 	int			last = -1;
-	int			k;
 
-	for (k = 0; k < nunits; k++)
-		proc_table_build(&units[k]);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "kpi.coverage_from_tallies: SPI_connect failed");
-	plan = SPI_prepare("SELECT s.unit_code, s.procedure_code, s.online_service, s.online_payment, s.valid_from"
+	plan = SPI_prepare("SELECT s.unit_code, s.procedure_code, s.online_service, s.online_payment, s.valid_from, s.valid_until"
 					   " FROM kpi.service AS s"
 					   " WHERE s.valid_from <= $2 AND (s.valid_until IS NULL OR s.valid_until >= $1)",
 					   2, argtypes);
@@ -352,38 +482,46 @@ read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
 			HeapTuple	tup = SPI_tuptable->vals[r];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			bool		isnull;
-			text	   *unit = DatumGetTextPP(SPI_getbinval(tup, desc, 1, &isnull));
-			text	   *proc;
-			DateADT		from;
-			int			u;
-			int			p;
+			bool		until_null;
+			Datum		until = SPI_getbinval(tup, desc, 6, &until_null);
 
-			/* a unit's services usually lie together: try the last first */
-			if (last >= 0 && cmp_bytes(units[last].code, units[last].len,
-									   VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit)) == 0)
-				u = last;
-			else
-				u = find_unit(units, nunits, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit));
-			if (u < 0)
-				continue;
-			last = u;
-			proc = DatumGetTextPP(SPI_getbinval(tup, desc, 2, &isnull));
-			p = find_procedure(&units[u], VARDATA_ANY(proc), VARSIZE_ANY_EXHDR(proc));
-			if (p < 0)
-				continue;
-			from = DatumGetDateADT(SPI_getbinval(tup, desc, 5, &isnull));
-			if (units[u].offer[p] == 0xFF || from > units[u].from[p])
-			{
-				units[u].from[p] = from;
-				units[u].offer[p] =
-					(DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)) ? OFFER_ONLINE_SERVICE : 0) |
-					(DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull)) ? OFFER_ONLINE_PAYMENT : 0);
-			}
+			take_service(units, unit_table, &last, starts, ends,
+						 DatumGetTextPP(SPI_getbinval(tup, desc, 1, &isnull)),
+						 DatumGetTextPP(SPI_getbinval(tup, desc, 2, &isnull)),
+						 DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)),
+						 DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull)),
+						 DatumGetDateADT(SPI_getbinval(tup, desc, 5, &isnull)),
+						 until_null, until_null ? 0 : DatumGetDateADT(until));
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
+}
+
+/*
+ * Every service in force during [starts, ends] of a procedure a unit
+ * received: its offer, the latest version's where there are several.
+ */
+static void
+read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
+{
+	CodeTable	unit_table;
+	int			k;
+	int			p;
+
+	code_table_init(&unit_table, nunits);
+	for (k = 0; k < nunits; k++)
+	{
+		CovUnit    *u = &units[k];
+
+		code_table_lookup(&unit_table, u->code, u->len, k);
+		code_table_init(&u->procs, u->nprocs);
+		for (p = 0; p < u->nprocs; p++)
+			code_table_lookup(&u->procs, u->proc[p], u->proc_len[p], p);
+	}
+	if (!read_services_heap(units, &unit_table, starts, ends))
+		read_services_spi(units, &unit_table, starts, ends);
 }
 
 /* A day as YYYY-MM-DD whatever the session's DateStyle. */
@@ -436,8 +574,9 @@ coverage_from_tallies(PG_FUNCTION_ARGS)
 	int			i;
 	CovUnit    *units;
 	CovUnit   **by_row;
-	CovEntry   *entries = NULL;
-	int			entries_size = 0;
+	uint8	   *row_qual = NULL;	/* per procedure of a row: 1 qualifies, 2 and a hit */
+	int			row_qual_size = 0;
+	int			row_nprocs = 0;
 
 	check_tally_type(ARR_ELEMTYPE(tallies));
 	check_array(tallies, "tallies", -1);
@@ -502,6 +641,39 @@ coverage_from_tallies(PG_FUNCTION_ARGS)
 
 		while (i < nunits && cmp_unit_row(&by_row[first], &by_row[i]) == 0)
 			i++;
+		if (i - first > 1)
+		{
+			/* number the row's distinct procedures, once for every indicator */
+			CodeTable	row_table;
+			int			total = 0;
+			int			k;
+			int			p;
+
+			for (k = first; k < i; k++)
+				total += by_row[k]->nprocs;
+			code_table_init(&row_table, total);
+			row_nprocs = 0;
+			for (k = first; k < i; k++)
+			{
+				CovUnit    *u = by_row[k];
+
+				u->row_proc = palloc(Max(u->nprocs, 1) * sizeof(int32));
+				for (p = 0; p < u->nprocs; p++)
+				{
+					int			id = code_table_lookup(&row_table, u->proc[p], u->proc_len[p], row_nprocs);
+
+					if (id < 0)
+						id = row_nprocs++;
+					u->row_proc[p] = id;
+				}
+			}
+			code_table_free(&row_table);
+			if (row_nprocs > row_qual_size)
+			{
+				row_qual_size = Max(row_nprocs, 2 * row_qual_size);
+				row_qual = row_qual ? repalloc(row_qual, row_qual_size) : palloc(row_qual_size);
+			}
+		}
 		for (f = 0; f < nind; f++)
 		{
 			int64		n = 0;
@@ -525,42 +697,22 @@ coverage_from_tallies(PG_FUNCTION_ARGS)
 			else
 			{
 				/* several: a procedure counts once, a hit when any unit's is */
-				int			m = 0;
-				int			total = 0;
+				int			m;
 
-				for (k = first; k < i; k++)
-					total += by_row[k]->nprocs;
-				if (total > entries_size)
-				{
-					entries_size = Max(total, 2 * entries_size);
-					entries = entries ? repalloc(entries, entries_size * sizeof(CovEntry))
-						: palloc(entries_size * sizeof(CovEntry));
-				}
+				memset(row_qual, 0, row_nprocs);
 				for (k = first; k < i; k++)
 				{
 					CovUnit    *u = by_row[k];
 
 					for (p = 0; p < u->nprocs; p++)
 						if (qualifies(u, p, den[f], offer[f]))
-						{
-							entries[m].code = u->proc[p];
-							entries[m].len = u->proc_len[p];
-							entries[m].hit = (DatumGetInt32(u->flags[p]) & num[f]) == num[f];
-							m++;
-						}
+							row_qual[u->row_proc[p]] |= 1 |
+								((DatumGetInt32(u->flags[p]) & num[f]) == num[f] ? 2 : 0);
 				}
-				if (m > 1)
-					qsort(entries, m, sizeof(CovEntry), cmp_entry);
-				for (k = 0; k < m;)
+				for (m = 0; m < row_nprocs; m++)
 				{
-					bool		hit = false;
-					int			j = k;
-
-					while (j < m && cmp_entry(&entries[k], &entries[j]) == 0)
-						hit |= entries[j++].hit;
-					d++;
-					n += hit ? 1 : 0;
-					k = j;
+					d += row_qual[m] & 1;
+					n += row_qual[m] >> 1;
 				}
 			}
 			if (d > 0)

@@ -117,6 +117,20 @@ COMMENT ON COLUMN kpi.tally.resolved IS 'Số hồ sơ giải quyết của từ
 COMMENT ON COLUMN kpi.tally.procedures IS 'Thủ tục có hồ sơ tiếp nhận trong kỳ (sắp xếp) / Procedures with a dossier received in the period (sorted)';
 COMMENT ON COLUMN kpi.tally.procedure_flags IS 'Hợp (OR) các cờ của hồ sơ tiếp nhận của từng thủ tục / Per procedure, the union (OR) of the flags of its dossiers received';
 
+-- What an indicator or a metric adds up from a tally: the dossiers of the
+-- combinations of flags that have every flag of its mask, or the procedures
+-- whose flags have them (src/dossier_tally.c).
+CREATE FUNCTION kpi.sum_with_flags(flags integer[], counts bigint[], mask integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'sum_with_flags'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.sum_with_flags(integer[], bigint[], integer) IS
+    'Tổng số đếm của các tổ hợp cờ có mọi cờ của mặt nạ / The sum of the counts whose combination of flags (kpi.dossier_flag) has every flag of the mask; an error for a value that is not a combination';
+CREATE FUNCTION kpi.count_with_flags(flags integer[], mask integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'count_with_flags'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.count_with_flags(integer[], integer) IS
+    'Số phần tử có mọi cờ của mặt nạ / How many elements (combinations of flags, kpi.dossier_flag) have every flag of the mask; an error for a value that is not a combination';
+
 CREATE FUNCTION kpi.dossier_tally_trans(internal, text, text, text, boolean, boolean, boolean, boolean,
         boolean, timestamptz, timestamptz, timestamptz, timestamptz, timestamptz)
     RETURNS internal
@@ -327,10 +341,11 @@ BEGIN
         FROM row_unit AS r
         JOIN formula AS f ON f.counts = 'dossiers'
         CROSS JOIN LATERAL (
-            SELECT coalesce(sum(c.n) FILTER (WHERE c.flags & f.num_mask = f.num_mask), 0) AS n,
-                   coalesce(sum(c.n) FILTER (WHERE c.flags & f.den_mask = f.den_mask), 0) AS d
-            FROM unnest(CASE f.basis WHEN 'received' THEN r.received_flags ELSE r.resolved_flags END,
-                        CASE f.basis WHEN 'received' THEN r.received ELSE r.resolved END) AS c (flags, n)) AS x
+            SELECT CASE f.basis WHEN 'received' THEN r.received_flags ELSE r.resolved_flags END AS flags,
+                   CASE f.basis WHEN 'received' THEN r.received ELSE r.resolved END AS counts) AS c
+        CROSS JOIN LATERAL (
+            SELECT kpi.sum_with_flags(c.flags, c.counts, f.num_mask) AS n,
+                   kpi.sum_with_flags(c.flags, c.counts, f.den_mask) AS d) AS x
         GROUP BY 1, 2, 3
     ), procedure_count AS (
         -- the indicators that count procedures: matched with the services

@@ -273,15 +273,10 @@ AS $$
     FROM t
     CROSS JOIN formula AS f
     CROSS JOIN LATERAL (
-        SELECT coalesce(sum(c.n) FILTER (WHERE c.flags & f.num_mask = f.num_mask), 0)::bigint AS n,
-               coalesce(sum(c.n) FILTER (WHERE c.flags & f.den_mask = f.den_mask), 0)::bigint AS d
-        FROM unnest(t.received_flags, t.received) AS c (flags, n)
-        HAVING f.counts = 'dossiers'
-        UNION ALL
-        SELECT count(*) FILTER (WHERE p.flags & f.num_mask = f.num_mask),
-               count(*) FILTER (WHERE p.flags & f.den_mask = f.den_mask)
-        FROM unnest(t.procedures, t.procedure_flags) AS p (code, flags)
-        HAVING f.counts = 'procedures'
+        SELECT CASE f.counts WHEN 'dossiers' THEN kpi.sum_with_flags(t.received_flags, t.received, f.num_mask)
+                             ELSE kpi.count_with_flags(t.procedure_flags, f.num_mask) END AS n,
+               CASE f.counts WHEN 'dossiers' THEN kpi.sum_with_flags(t.received_flags, t.received, f.den_mask)
+                             ELSE kpi.count_with_flags(t.procedure_flags, f.den_mask) END AS d
     ) AS x
     WHERE NOT (f.needs_due AND x.d = 0)
 $$;
