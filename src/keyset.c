@@ -437,32 +437,22 @@ keyset_iter_next(KeySetIter *it, KeyEntry *e)
 	return true;
 }
 
-static int
-cmp_int_entry(const void *a, const void *b)
-{
-	int64		x = ((const KeyEntry *) a)->ikey;
-	int64		y = ((const KeyEntry *) b)->ikey;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Text entries compare by their first 8 bytes as a big-endian number (held
  * in ikey while sorting: the zero padding of a shorter key sorts first, as
  * bytewise order wants, since text holds no zero byte), then by the rest.
  */
-static int
-cmp_text_entry(const void *a, const void *b)
+static inline int
+cmp_text_entry_inline(const KeyEntry *x, const KeyEntry *y)
 {
-	const KeyEntry *x = (const KeyEntry *) a;
-	const KeyEntry *y = (const KeyEntry *) b;
 	uint64		px = (uint64) x->ikey;
 	uint64		py = (uint64) y->ikey;
-	uint32		n = Min(x->len, y->len);
+	uint32		n;
 	int			c;
 
 	if (px != py)
 		return px < py ? -1 : 1;
+	n = Min(x->len, y->len);
 	if (n > sizeof(uint64))
 	{
 		c = memcmp(x->tkey + sizeof(uint64), y->tkey + sizeof(uint64), n - sizeof(uint64));
@@ -470,6 +460,23 @@ cmp_text_entry(const void *a, const void *b)
 			return c;
 	}
 	return (x->len > y->len) - (x->len < y->len);
+}
+
+/* sort_text_entries(): the comparison inlined (lib/sort_template.h) */
+#define ST_SORT sort_text_entries
+#define ST_ELEMENT_TYPE KeyEntry
+#define ST_COMPARE(a, b) cmp_text_entry_inline(a, b)
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+static int
+cmp_int_entry(const void *a, const void *b)
+{
+	int64		x = ((const KeyEntry *) a)->ikey;
+	int64		y = ((const KeyEntry *) b)->ikey;
+
+	return (x > y) - (x < y);
 }
 
 /* All entries, sorted: bigints by value, text by bytes then length. */
@@ -493,6 +500,9 @@ keyset_sorted(KeySetIter *it)
 			entries[i].ikey = (int64) pg_hton64(p);
 		}
 	i = it->nkeys;
-	qsort(entries, i, sizeof(KeyEntry), it->kind == KS_INT ? cmp_int_entry : cmp_text_entry);
+	if (it->kind == KS_TEXT)
+		sort_text_entries(entries, i);
+	else
+		qsort(entries, i, sizeof(KeyEntry), cmp_int_entry);
 	return entries;
 }

@@ -93,6 +93,18 @@ typedef struct CodeTable
 	int32	   *len;
 } CodeTable;
 
+/* A service in force, read from kpi.service, waiting to be matched. */
+typedef struct ServiceRec
+{
+	uint64		w0;				/* the procedure code's words (code_hash) */
+	uint64		w1;
+	const char *code;			/* its bytes: a copy when longer than 16 */
+	int32		len;
+	uint32		hash;
+	DateADT		from;
+	uint8		offer;
+} ServiceRec;
+
 typedef struct CovUnit
 {
 	const char *code;
@@ -106,6 +118,9 @@ typedef struct CovUnit
 	DateADT    *from;			/* valid_from of the version chosen */
 	uint8	   *offer;			/* its offer bits; 0xFF: no service in force */
 	CodeTable	procs;			/* the procedures by code */
+	struct ServiceRec *svc;		/* its services in force, as read (queue_service) */
+	int			nsvc;
+	int			svc_cap;
 	int32	   *row_proc;		/* in a row of several units: each procedure's number in the row */
 } CovUnit;
 
@@ -304,16 +319,14 @@ code_hash(const char *code, int len, uint64 *w0, uint64 *w1)
 }
 
 /*
- * The number of the code in the table, or -1; if it is not there and idx
- * >= 0, it is added with that number, the next one (a table holds at most
- * the n codes it was made for: code_table_init).
+ * The number of the code (its words and hash from code_hash) in the table,
+ * or -1; if it is not there and idx >= 0, it is added with that number, the
+ * next one (a table holds at most the n codes it was made for:
+ * code_table_init).
  */
-static int
-code_table_lookup(CodeTable *t, const char *code, int len, int idx)
+static inline int
+code_table_find(CodeTable *t, const char *code, int len, uint64 w0, uint64 w1, uint32 h, int idx)
 {
-	uint64		w0;
-	uint64		w1;
-	uint32		h = code_hash(code, len, &w0, &w1);
 	uint32		i;
 
 	for (i = h & t->mask; t->slots[i].idx >= 0; i = (i + 1) & t->mask)
@@ -338,39 +351,96 @@ code_table_lookup(CodeTable *t, const char *code, int len, int idx)
 	return -1;
 }
 
+static int
+code_table_lookup(CodeTable *t, const char *code, int len, int idx)
+{
+	uint64		w0;
+	uint64		w1;
+	uint32		h = code_hash(code, len, &w0, &w1);
+
+	return code_table_find(t, code, len, w0, w1, h, idx);
+}
+
 /*
  * One version of a service, read from kpi.service: if it is in force during
- * [starts, ends] and its unit received the procedure, its offer becomes the
- * procedure's, unless a later version in force is already there.  *last
- * remembers the unit of the previous row: a unit's services usually lie
- * together.
+ * [starts, ends] and its unit has a tally, it waits in the unit's queue.
+ * *last remembers the unit of the previous row: a unit's services usually
+ * lie together.  They are matched with the procedures unit by unit
+ * (match_services), each unit's table then staying in the caches, whatever
+ * the order of the table's rows.
  */
 static void
-take_service(CovUnit *units, CodeTable *unit_table, int *last, DateADT starts, DateADT ends,
-			 text *unit, text *proc, bool online_service, bool online_payment,
-			 DateADT from, bool until_null, DateADT until)
+queue_service(MemoryContext cxt, CovUnit *units, CodeTable *unit_table, int *last, DateADT starts, DateADT ends,
+			  text *unit, text *proc, bool online_service, bool online_payment,
+			  DateADT from, bool until_null, DateADT until)
 {
-	int			u;
-	int			p;
+	CovUnit    *u;
+	ServiceRec *r;
+	int			k;
+	int			len = VARSIZE_ANY_EXHDR(proc);
 
 	if (from > ends || (!until_null && until < starts))
 		return;
 	if (*last >= 0 && units[*last].len == (int) VARSIZE_ANY_EXHDR(unit) &&
 		memcmp(units[*last].code, VARDATA_ANY(unit), units[*last].len) == 0)
-		u = *last;
+		k = *last;
 	else
-		u = code_table_lookup(unit_table, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit), -1);
-	if (u < 0)
+		k = code_table_lookup(unit_table, VARDATA_ANY(unit), VARSIZE_ANY_EXHDR(unit), -1);
+	if (k < 0)
 		return;
-	*last = u;
-	p = code_table_lookup(&units[u].procs, VARDATA_ANY(proc), VARSIZE_ANY_EXHDR(proc), -1);
-	if (p < 0)
-		return;
-	if (units[u].offer[p] == 0xFF || from > units[u].from[p])
+	*last = k;
+	u = &units[k];
+	if (u->nsvc == u->svc_cap)
 	{
-		units[u].from[p] = from;
-		units[u].offer[p] = (online_service ? OFFER_ONLINE_SERVICE : 0) |
-			(online_payment ? OFFER_ONLINE_PAYMENT : 0);
+		/* first as many as its procedures and a half: usually enough */
+		u->svc_cap = u->svc_cap ? 2 * u->svc_cap : Max(64, u->nprocs + u->nprocs / 2);
+		u->svc = u->svc ? repalloc_huge(u->svc, (Size) u->svc_cap * sizeof(ServiceRec))
+			: MemoryContextAllocExtended(cxt, (Size) u->svc_cap * sizeof(ServiceRec), MCXT_ALLOC_HUGE);
+	}
+	r = &u->svc[u->nsvc++];
+	r->hash = code_hash(VARDATA_ANY(proc), len, &r->w0, &r->w1);
+	r->len = len;
+	r->code = NULL;
+	if (len > 2 * (int) sizeof(uint64))
+	{
+		char	   *copy = MemoryContextAlloc(cxt, len);
+
+		memcpy(copy, VARDATA_ANY(proc), len);
+		r->code = copy;
+	}
+	r->from = from;
+	r->offer = (online_service ? OFFER_ONLINE_SERVICE : 0) | (online_payment ? OFFER_ONLINE_PAYMENT : 0);
+}
+
+/*
+ * Each unit's services with its procedures: a procedure's offer is its
+ * latest version's in force.
+ */
+static void
+match_services(CovUnit *units, int nunits)
+{
+	int			k;
+	int			i;
+
+	for (k = 0; k < nunits; k++)
+	{
+		CovUnit    *u = &units[k];
+
+		for (i = 0; i < u->nsvc; i++)
+		{
+			const ServiceRec *r = &u->svc[i];
+			int			p = code_table_find(&u->procs, r->code, r->len, r->w0, r->w1, r->hash, -1);
+
+			if (p >= 0 && (u->offer[p] == 0xFF || r->from > u->from[p]))
+			{
+				u->from[p] = r->from;
+				u->offer[p] = r->offer;
+			}
+		}
+		if (u->svc)
+			pfree(u->svc);
+		u->svc = NULL;
+		u->nsvc = u->svc_cap = 0;
 	}
 }
 
@@ -400,7 +470,7 @@ static const struct
  * which the policies filter and the column privileges allow or refuse.
  */
 static bool
-read_services_heap(CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT ends)
+read_services_heap(MemoryContext cxt, CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT ends)
 {
 	Oid			relid = RangeVarGetRelid(makeRangeVar("kpi", "service", -1), AccessShareLock, false);
 	Relation	rel;
@@ -432,7 +502,7 @@ read_services_heap(CovUnit *units, CodeTable *unit_table, DateADT starts, DateAD
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		slot_getsomeattrs(slot, natts);
-		take_service(units, unit_table, &last, starts, ends,
+		queue_service(cxt, units, unit_table, &last, starts, ends,
 					 DatumGetTextPP(slot->tts_values[att[0] - 1]),
 					 DatumGetTextPP(slot->tts_values[att[1] - 1]),
 					 DatumGetBool(slot->tts_values[att[2] - 1]),
@@ -451,7 +521,7 @@ read_services_heap(CovUnit *units, CodeTable *unit_table, DateADT starts, DateAD
 
 /* The same through a query, which row-level security filters. */
 static void
-read_services_spi(CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT ends)
+read_services_spi(MemoryContext cxt, CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT ends)
 {
 	Oid			argtypes[2] = {DATEOID, DATEOID};
 	Datum		args[2];
@@ -485,7 +555,7 @@ read_services_spi(CovUnit *units, CodeTable *unit_table, DateADT starts, DateADT
 			bool		until_null;
 			Datum		until = SPI_getbinval(tup, desc, 6, &until_null);
 
-			take_service(units, unit_table, &last, starts, ends,
+			queue_service(cxt, units, unit_table, &last, starts, ends,
 						 DatumGetTextPP(SPI_getbinval(tup, desc, 1, &isnull)),
 						 DatumGetTextPP(SPI_getbinval(tup, desc, 2, &isnull)),
 						 DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)),
@@ -520,8 +590,10 @@ read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
 		for (p = 0; p < u->nprocs; p++)
 			code_table_lookup(&u->procs, u->proc[p], u->proc_len[p], p);
 	}
-	if (!read_services_heap(units, &unit_table, starts, ends))
-		read_services_spi(units, &unit_table, starts, ends);
+	/* the queues in the caller's context: SPI_finish frees its own */
+	if (!read_services_heap(CurrentMemoryContext, units, &unit_table, starts, ends))
+		read_services_spi(CurrentMemoryContext, units, &unit_table, starts, ends);
+	match_services(units, nunits);
 }
 
 /* A day as YYYY-MM-DD whatever the session's DateStyle. */
