@@ -7,7 +7,7 @@
 #   PROCS  procedures per unit (default 300; 2000 for the many-procedure shape)
 # The same quarter (2024-Q3, the middle of 2023-2025) is then refreshed on a
 # table of one year (2024 only, a third of the rows: the quarter's rows are
-# the same in number).  RUNS=n takes the best of n (default 3).
+# the same in number).  RUNS=n takes the best of n rounds (default 5).
 set -eu
 cd "$(dirname "$0")/.."
 ROWS=${1:-10000000}

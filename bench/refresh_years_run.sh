@@ -2,7 +2,7 @@
 # Runs inside scripts/pgenv; see bench/refresh_years.sh.
 set -eu
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 P=2024-Q3
 T0="2024-07-01 00:00:00+07"
 T1="2024-10-01 00:00:00+07"
@@ -38,11 +38,24 @@ FROM pp JOIN kpi.unit AS u ON u.code = pp.unit_code
 LEFT JOIN kpi.service AS s ON s.unit_code = pp.unit_code AND s.procedure_code = pp.procedure_code
 GROUP BY 1, 2"
 
-# run_query SQL: best wall time in ms of $RUNS runs in one session, after a warm-up run
-run_query() {
+# run_queries SQL...: the best wall time in ms of each query, in that order,
+# over $RUNS rounds in one session after a warm-up round; the queries take
+# turns within each round, so that a machine that slows down or speeds up
+# during the run weighs on all of them alike
+run_queries() {
 	f=$(mktemp)
-	{ printf '%s\n' '\timing on' '\o /dev/null'; for _ in $(seq $((RUNS + 1))); do printf '%s;\n' "$1"; done; } >"$f"
-	psql -qXAt -v ON_ERROR_STOP=1 -f "$f" | awk '/^Time:/ {print $2}' | tail -n +2 | sort -n | head -1
+	{
+		printf '%s\n' '\o /dev/null'
+		for q in "$@"; do printf '%s;\n' "$q"; done
+		printf '%s\n' '\timing on'
+		for _ in $(seq "$RUNS"); do
+			i=0
+			for q in "$@"; do i=$((i + 1)); printf '\\echo @%s\n%s;\n' "$i" "$q"; done
+		done
+	} >"$f"
+	psql -qXAt -v ON_ERROR_STOP=1 -f "$f" |
+		awk -v n=$# '/^@/ {q = substr($0, 2)} /^Time:/ {if (!(q in m) || $2 < m[q]) m[q] = $2}
+			END {for (i = 1; i <= n; i++) printf "%s ", m[i]; print ""}'
 	rm -f "$f"
 }
 ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
@@ -56,16 +69,15 @@ load() {	# load FIRST YEARS ROWS
 }
 
 mode() {	# mode LABEL: prints the three times and the ratios
-	a=$(run_query "$Q_REFRESH")
-	b=$(run_query "$Q_TWOLEVEL")
-	d=$(run_query "$Q_FLOOR")
+	set -- "$1" "$2" $(run_queries "$Q_REFRESH" "$Q_TWOLEVEL" "$Q_FLOOR")
+	a=$3 b=$4 d=$5
 	printf '%-58s %8s %8s %8s %10s %10s\n' "$1" "$a" "$b" "$d" "$(ratio "$a" "$d")" "$(ratio "$b" "$a")"
 	eval "last_$2=$a"
 }
 
 header() {
 	echo
-	echo "$1; best of $RUNS runs in one session; ms"
+	echo "$1; best of $RUNS rounds in one session, the three queries in turn; ms"
 	printf '%-58s %8s %8s %8s %10s %10s\n' "" "refresh" "plain" "floor" "ref/floor" "plain/ref"
 }
 

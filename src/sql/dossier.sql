@@ -364,8 +364,9 @@ BEGIN
                                                       fs.den, fs.num, fs.offer, %7$L, %6$L) AS c
         WHERE fs.codes IS NOT NULL AND ts.tallies IS NOT NULL
     ), row_indicator AS (
-        SELECT DISTINCT r.level, r.code, f.code AS indicator
-        FROM row_unit AS r CROSS JOIN formula AS f
+        -- the rows first (a row_unit carries its unit's whole tally)
+        SELECT r.level, r.code, f.code AS indicator
+        FROM (SELECT DISTINCT r.level, r.code FROM row_unit AS r) AS r CROSS JOIN formula AS f
     )
     SELECT x.level, x.code, x.indicator, y.d > 0,
            CASE WHEN y.d > 0 THEN y.n END,
