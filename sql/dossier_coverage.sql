@@ -58,7 +58,7 @@ SELECT count(*) FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P1}', '{1}
 SELECT count(*) FROM kpi.coverage_from_tallies(NULL, '{}', '{}', '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
 
 -- Refused
--- procedures not sorted, or repeated: a binary search would miss services
+-- procedures not sorted, or repeated: a repeated one would count twice
 SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P2,P1}', '{1,1}')], '{province}', '{A}',
                                         '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
 SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P1,P1}', '{1,1}')], '{province}', '{A}',

@@ -115,8 +115,9 @@ set_kind(KeySet *ks, int kind)
 }
 
 /*
- * Make room for nkeys keys of the given kind without growing: for a set
- * about to receive a known number of keys (a flat form being read).
+ * Make room for nkeys keys of the given kind without growing: for an empty
+ * set about to receive a known number of keys (a flat form being read).  A
+ * set that has keys already is left as it is, and grows as keys come.
  */
 void
 keyset_reserve(KeySet *ks, int kind, int64 nkeys)

@@ -15,9 +15,12 @@
  * (140,000 with 2,000 procedures per unit), hashed against every service,
  * deduplicated per version, joined with the indicators and aggregated:
  * about a second, more than the pass over the dossiers (docs/benchmarks.md).
- * Here a service is matched by a binary search of the units and one
- * lookup in a hash table of every unit's procedures, and a row of one unit
- * is counted without any set (its procedures are distinct).
+ * Here each service read is queued under its unit (found in a hash table
+ * of the units), then every unit's queue is matched with one lookup per
+ * service in a hash table of the unit's procedures, which stays in the
+ * caches whatever the order of kpi.service's rows.  A row of one unit is
+ * counted without any set (its procedures are distinct); a row of several
+ * numbers its distinct procedures once, for every indicator.
  *
  * Where a procedure's service changed within the period, the latest
  * version in force decides (valid_from is unique per procedure: the
@@ -26,8 +29,8 @@
  * numerator when any of its units qualifies for it.
  *
  * The tallies are checked, not trusted: procedures that are not sorted and
- * distinct, or arrays of different lengths, are an error, since a binary
- * search over them would silently miss services.
+ * distinct, or arrays of different lengths, are an error, since a repeated
+ * procedure would silently count twice.
  */
 #include "postgres.h"
 
