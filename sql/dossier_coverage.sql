@@ -115,6 +115,18 @@ SELECT * FROM kpi.coverage_from_tallies(
     '{commune,commune}', '{district-with-a-long-code,district-with-a-long-code}',
     '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
 
+-- read with the calling statement's snapshot: a change earlier in the same
+-- transaction counts (P2 no longer online, P3 online: 0 of 1), and is gone
+-- with its rollback (P2 again: 1 of 1)
+BEGIN;
+UPDATE kpi.service SET online_service = false WHERE unit_code = 'A' AND procedure_code = 'P2';
+INSERT INTO kpi.service (unit_code, procedure_code, online_service, online_payment) VALUES ('A', 'P3', true, false);
+SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P1,P2,P3,P4}', '{1,7,0,1}')], '{province}', '{A}',
+                                        '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
+ROLLBACK;
+SELECT * FROM kpi.coverage_from_tallies(ARRAY[pg_temp.t('A', '{P1,P2,P3,P4}', '{1,7,0,1}')], '{province}', '{A}',
+                                        '{x}', '{0}', '{1}', '{2}', '2024-07-01', '2024-09-30');
+
 -- The services are read straight from the table, or, where row-level
 -- security applies to the caller or the caller may read only some columns,
 -- through a query: the same figures, the policies obeyed.

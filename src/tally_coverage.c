@@ -499,7 +499,8 @@ read_services_heap(MemoryContext cxt, CovUnit *units, CodeTable *unit_table, Dat
 		natts = Max(natts, att[c]);
 	}
 
-	snapshot = RegisterSnapshot(GetActiveSnapshot());
+	/* the snapshot the calling query reads with, as a query in it would */
+	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	slot = table_slot_create(rel, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
