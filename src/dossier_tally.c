@@ -54,8 +54,8 @@
 /* The tally of one unit. */
 typedef struct UnitTally
 {
-	uint64		w0;				/* the code's first 8 bytes, zero-padded */
-	uint64		w1;				/* its last 8 bytes when longer than 8, else 0 */
+	uint64		w0;				/* the code's first 16 bytes (keyset_text_words) */
+	uint64		w1;
 	uint32		len;
 	char	   *code;			/* the code's bytes, in the state's context */
 	int64		c[N_BASES][FLAG_COMBINATIONS];	/* dossiers by combination of flags */
@@ -113,32 +113,12 @@ state_new(MemoryContext aggcontext)
 	return st;
 }
 
-static inline void
-code_words(const char *code, uint32 len, uint64 *w0, uint64 *w1)
-{
-	*w0 = 0;
-	*w1 = 0;
-	if (len > sizeof(uint64))
-	{
-		memcpy(w0, code, sizeof(uint64));
-		memcpy(w1, code + len - sizeof(uint64), sizeof(uint64));
-	}
-	else
-		memcpy(w0, code, len);
-}
-
-static inline uint32
-code_hash(uint64 w0, uint64 w1, uint32 len)
-{
-	return keyset_hash64((int64) (w0 ^ (w1 * UINT64CONST(0x9e3779b97f4a7c15)) ^ ((uint64) len << 57)));
-}
-
 static inline bool
 code_equal(const UnitTally *t, const char *code, uint32 len, uint64 w0, uint64 w1)
 {
 	return t->len == len && t->w0 == w0 && t->w1 == w1 &&
 		(len <= 2 * sizeof(uint64) ||
-		 memcmp(t->code + sizeof(uint64), code + sizeof(uint64), len - 2 * sizeof(uint64)) == 0);
+		 memcmp(t->code + 2 * sizeof(uint64), code + 2 * sizeof(uint64), len - 2 * sizeof(uint64)) == 0);
 }
 
 static void
@@ -187,13 +167,13 @@ unit_tally(DossierState *st, const char *code, uint32 len, bool *is_new)
 	uint32		i;
 	UnitTally  *t;
 
-	code_words(code, len, &w0, &w1);
+	keyset_text_words(code, len, &w0, &w1);
 	if (is_new)
 		*is_new = false;
 	if (st->last && code_equal(st->last, code, len, w0, w1))
 		return st->last;
 
-	hash = code_hash(w0, w1, len);
+	hash = keyset_text_hash(code, len, w0, w1);
 	mask = st->capacity - 1;
 	for (i = hash & mask; st->slots[i].tally != NULL; i = (i + 1) & mask)
 		if (st->slots[i].hash == hash && code_equal(st->slots[i].tally, code, len, w0, w1))

@@ -11,7 +11,6 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
 #include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
@@ -20,41 +19,6 @@
 #define KS_INITIAL_CAPACITY 16
 #define KS_INT_ENTRY	(sizeof(int64) + 1)
 #define KS_TEXT_ENTRY	(sizeof(uint32) + 1)
-
-/*
- * The first 16 bytes of a text key, as two zero-padded words.  Kept in the
- * slot, they settle every comparison of keys up to 16 bytes (procedure
- * codes such as 1.001612 or 140.000000) without reading the arena, and
- * hash them without a pass over the bytes.
- */
-static inline void
-text_words(const char *key, uint32 len, uint64 *prefix, uint64 *suffix)
-{
-	*prefix = 0;
-	*suffix = 0;
-	if (len >= 2 * sizeof(uint64))
-	{
-		memcpy(prefix, key, sizeof(uint64));
-		memcpy(suffix, key + sizeof(uint64), sizeof(uint64));
-	}
-	else if (len > sizeof(uint64))
-	{
-		memcpy(prefix, key, sizeof(uint64));
-		memcpy(suffix, key + sizeof(uint64), len - sizeof(uint64));
-	}
-	else
-		memcpy(prefix, key, len);
-}
-
-/* Hash of a text key: up to 16 bytes by its two words, longer ones in full. */
-static inline uint32
-hash_text(const char *key, uint32 len, uint64 prefix, uint64 suffix)
-{
-	if (len <= 2 * sizeof(uint64))
-		return keyset_hash64((int64) (prefix ^ (suffix * UINT64CONST(0x9e3779b97f4a7c15)) ^
-									  ((uint64) len << 59)));
-	return hash_bytes((const unsigned char *) key, (int) len);
-}
 
 static void
 too_large(const KeySet *ks)
@@ -241,8 +205,8 @@ keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_er
 	uint64		j;
 	KeySetTextSlot *s;
 
-	text_words(key, len, &prefix, &suffix);
-	hash = hash_text(key, len, prefix, suffix);
+	keyset_text_words(key, len, &prefix, &suffix);
+	hash = keyset_text_hash(key, len, prefix, suffix);
 	set_kind(ks, KS_TEXT);
 	if ((uint64) (ks->nkeys + 1) * 4 > ks->capacity * 3)
 		grow(ks);

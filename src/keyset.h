@@ -10,6 +10,8 @@
 
 #include "postgres.h"
 
+#include "common/hashfn.h"
+
 #define KS_EMPTY	0			/* no key yet: combines with either kind */
 #define KS_INT		1
 #define KS_TEXT		2
@@ -78,6 +80,42 @@ keyset_hash64(int64 key)
 	h *= UINT64CONST(0x94d049bb133111eb);
 	h ^= h >> 31;
 	return (uint32) h;
+}
+
+/*
+ * The first 16 bytes of a text key (a unit or procedure code), as two
+ * zero-padded words.  Kept next to the key in a hash table, they settle
+ * every comparison of keys up to 16 bytes (codes such as 1.001612 or
+ * 140.000000) without reading the key's bytes, and hash them without a pass
+ * over the bytes.  Longer keys compare their bytes from the 17th on.
+ */
+static inline void
+keyset_text_words(const char *key, uint32 len, uint64 *w0, uint64 *w1)
+{
+	*w0 = 0;
+	*w1 = 0;
+	if (len >= 2 * sizeof(uint64))
+	{
+		memcpy(w0, key, sizeof(uint64));
+		memcpy(w1, key + sizeof(uint64), sizeof(uint64));
+	}
+	else if (len > sizeof(uint64))
+	{
+		memcpy(w0, key, sizeof(uint64));
+		memcpy(w1, key + sizeof(uint64), len - sizeof(uint64));
+	}
+	else
+		memcpy(w0, key, len);
+}
+
+/* Hash of a text key: up to 16 bytes by its two words, longer ones in full. */
+static inline uint32
+keyset_text_hash(const char *key, uint32 len, uint64 w0, uint64 w1)
+{
+	if (len <= 2 * sizeof(uint64))
+		return keyset_hash64((int64) (w0 ^ (w1 * UINT64CONST(0x9e3779b97f4a7c15)) ^
+									  ((uint64) len << 59)));
+	return hash_bytes((const unsigned char *) key, (int) len);
 }
 
 /* Size of the flat header: int32 kind, int64 number of keys. */

@@ -303,22 +303,8 @@ code_table_free(CodeTable *t)
 static inline uint32
 code_hash(const char *code, int len, uint64 *w0, uint64 *w1)
 {
-	*w0 = 0;
-	*w1 = 0;
-	if (len > 2 * (int) sizeof(uint64))
-	{
-		memcpy(w0, code, sizeof(uint64));
-		memcpy(w1, code + sizeof(uint64), sizeof(uint64));
-		return hash_bytes((const unsigned char *) code, len);
-	}
-	if (len > (int) sizeof(uint64))
-	{
-		memcpy(w0, code, sizeof(uint64));
-		memcpy(w1, code + sizeof(uint64), len - sizeof(uint64));
-	}
-	else
-		memcpy(w0, code, len);
-	return keyset_hash64((int64) (*w0 ^ (*w1 * UINT64CONST(0x9e3779b97f4a7c15)) ^ ((uint64) len << 57)));
+	keyset_text_words(code, len, w0, w1);
+	return keyset_text_hash(code, len, *w0, *w1);
 }
 
 /*
