@@ -2,6 +2,7 @@
 # Runs inside scripts/pgenv; see bench/refresh.sh.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${RUNS:-3}
 P=2024-Q2
 T0="2024-04-01 00:00:00+07"
@@ -22,27 +23,7 @@ Q_REFRESH="SELECT kpi.refresh('$P')"
 
 # (b) the best plain SQL: aggregate per unit and procedure first (no join per
 # row), join units and services on the aggregated rows, then per appendix row.
-Q_TWOLEVEL="WITH pp AS (
-  SELECT d.unit_code, d.procedure_code,
-         count(*) FILTER (WHERE $REC) AS received,
-         count(*) FILTER (WHERE $REC AND d.channel = 'online') AS online,
-         count(*) FILTER (WHERE $REC AND d.digitized) AS digitized,
-         count(*) FILTER (WHERE $REC AND d.reused_data) AS reused,
-         count(*) FILTER (WHERE $REC AND d.fee_required) AS fee,
-         count(*) FILTER (WHERE $REC AND d.fee_required AND d.paid_online) AS paid,
-         count(*) FILTER (WHERE $RES) AS resolved,
-         count(*) FILTER (WHERE $RES AND d.e_result) AS e_result
-  FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1, 2)
-SELECT u.level, CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.received > 0),
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.online > 0),
-       sum(pp.received), sum(pp.online),
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.fee > 0),
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.paid > 0),
-       sum(pp.fee), sum(pp.paid), sum(pp.digitized), sum(pp.reused), sum(pp.resolved), sum(pp.e_result)
-FROM pp JOIN kpi.unit AS u ON u.code = pp.unit_code
-LEFT JOIN kpi.service AS s ON s.unit_code = pp.unit_code AND s.procedure_code = pp.procedure_code
-GROUP BY 1, 2"
+Q_TWOLEVEL=$(twolevel_query "$WINDOW" "$REC" "$RES")
 
 # (c) the naive plain SQL: joins per row, count(DISTINCT)
 Q_NAIVE="SELECT u.level, CASE WHEN u.level = 'commune' THEN u.parent_code ELSE u.code END AS row_unit,
@@ -89,7 +70,6 @@ SQL
 	echo "$best ${mem:-0}"
 }
 
-ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
 
 # run_mode NAME: times the four queries with the current PGOPTIONS
 run_mode() {

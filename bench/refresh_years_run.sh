@@ -2,6 +2,7 @@
 # Runs inside scripts/pgenv; see bench/refresh_years.sh.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${RUNS:-5}
 P=2024-Q3
 T0="2024-07-01 00:00:00+07"
@@ -16,49 +17,7 @@ Q_REFRESH="SELECT kpi.refresh('$P')"
 Q_FLOOR="SELECT d.unit_code, count(*) FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1"
 # the best plain SQL: per unit and procedure, then per appendix row, joined
 # with units and services on the aggregated rows
-Q_TWOLEVEL="WITH pp AS (
-  SELECT d.unit_code, d.procedure_code,
-         count(*) FILTER (WHERE $REC) AS received,
-         count(*) FILTER (WHERE $REC AND d.channel = 'online') AS online,
-         count(*) FILTER (WHERE $REC AND d.digitized) AS digitized,
-         count(*) FILTER (WHERE $REC AND d.reused_data) AS reused,
-         count(*) FILTER (WHERE $REC AND d.fee_required) AS fee,
-         count(*) FILTER (WHERE $REC AND d.fee_required AND d.paid_online) AS paid,
-         count(*) FILTER (WHERE $RES) AS resolved,
-         count(*) FILTER (WHERE $RES AND d.e_result) AS e_result
-  FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1, 2)
-SELECT u.level, CASE WHEN u.level = 'commune' AND u.parent_code IS NOT NULL THEN u.parent_code ELSE u.code END AS row_unit,
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.received > 0),
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_service AND pp.online > 0),
-       sum(pp.received), sum(pp.online),
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.fee > 0),
-       count(DISTINCT pp.procedure_code) FILTER (WHERE s.online_payment AND pp.paid > 0),
-       sum(pp.fee), sum(pp.paid), sum(pp.digitized), sum(pp.reused), sum(pp.resolved), sum(pp.e_result)
-FROM pp JOIN kpi.unit AS u ON u.code = pp.unit_code
-LEFT JOIN kpi.service AS s ON s.unit_code = pp.unit_code AND s.procedure_code = pp.procedure_code
-GROUP BY 1, 2"
-
-# run_queries SQL...: the best wall time in ms of each query, in that order,
-# over $RUNS rounds in one session after a warm-up round; the queries take
-# turns within each round, so that a machine that slows down or speeds up
-# during the run weighs on all of them alike
-run_queries() {
-	f=$(mktemp)
-	{
-		printf '%s\n' '\o /dev/null'
-		for q in "$@"; do printf '%s;\n' "$q"; done
-		printf '%s\n' '\timing on'
-		for _ in $(seq "$RUNS"); do
-			i=0
-			for q in "$@"; do i=$((i + 1)); printf '\\echo @%s\n%s;\n' "$i" "$q"; done
-		done
-	} >"$f"
-	psql -qXAt -v ON_ERROR_STOP=1 -f "$f" |
-		awk -v n=$# '/^@/ {q = substr($0, 2)} /^Time:/ {if (!(q in m) || $2 < m[q]) m[q] = $2}
-			END {for (i = 1; i <= n; i++) printf "%s ", m[i]; print ""}'
-	rm -f "$f"
-}
-ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
+Q_TWOLEVEL=$(twolevel_query "$WINDOW" "$REC" "$RES")
 
 load() {	# load FIRST YEARS ROWS
 	psql -qX -v ON_ERROR_STOP=1 -c "DROP EXTENSION IF EXISTS kpi_ext" -c "CREATE EXTENSION kpi_ext" -c "SELECT kpi.load_sample()" >/dev/null
