@@ -138,15 +138,6 @@ cmp_bytes(const char *a, int alen, const char *b, int blen)
 }
 
 static int
-cmp_unit(const void *a, const void *b)
-{
-	const CovUnit *x = (const CovUnit *) a;
-	const CovUnit *y = (const CovUnit *) b;
-
-	return cmp_bytes(x->code, x->len, y->code, y->len);
-}
-
-static int
 cmp_text(text *a, text *b)
 {
 	return cmp_bytes(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
@@ -575,7 +566,11 @@ read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
 	{
 		CovUnit    *u = &units[k];
 
-		code_table_lookup(&unit_table, u->code, u->len, k);
+		if (code_table_lookup(&unit_table, u->code, u->len, k) >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("kpi.coverage_from_tallies: unit \"%.*s\" has two tallies",
+							u->len, u->code)));
 		code_table_init(&u->procs, u->nprocs);
 		for (p = 0; p < u->nprocs; p++)
 			code_table_lookup(&u->procs, u->proc[p], u->proc_len[p], p);
@@ -679,14 +674,6 @@ coverage_from_tallies(PG_FUNCTION_ARGS)
 		units[i].row_level = DatumGetTextPP(levels[i]);
 		units[i].row_code = DatumGetTextPP(codes[i]);
 	}
-	qsort(units, nunits, sizeof(CovUnit), cmp_unit);
-	for (i = 1; i < nunits; i++)
-		if (cmp_unit(&units[i - 1], &units[i]) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("kpi.coverage_from_tallies: unit \"%.*s\" has two tallies",
-							units[i].len, units[i].code)));
-
 	read_services(units, nunits, starts, ends);
 
 	SetSingleFuncCall(fcinfo, 0);
