@@ -1,6 +1,6 @@
 EXTENSION = kpi_ext
 MODULE_big = kpi_ext
-OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/coverage.o src/dossier_tally.o src/tally_coverage.o src/format.o \
+OBJS = kpi_ext.o src/ratio.o src/ratio_agg.o src/keyset.o src/procset.o src/coverage.o src/dossier_tally.o src/tally_coverage.o src/format.o \
 	src/float8_round.o src/dossier_read.o
 PGFILEDESC = "kpi_ext - citizen and business service index"
 

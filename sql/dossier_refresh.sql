@@ -288,6 +288,49 @@ SELECT t.procedures, t.procedure_flags
 FROM unnest((SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, resolved,
                     '2024-04-01', '2024-07-01', '2024-01-01') FROM td_procedures)) AS t;
 DROP TABLE td_procedures;
+-- many dossiers of many procedures: each unit's procedures go through
+-- several compactions (src/procset.c), long codes among short ones, and
+-- still equal the distinct codes received, sorted bytewise, each with the
+-- union of its dossiers' flags; serially and in parallel workers (a table
+-- of its own: temporary tables are not read by workers)
+CREATE TABLE public.td_many AS
+SELECT 'u' || (i % 3) AS unit,
+       CASE WHEN i % 5 = 0 THEN 'thu-tuc-dai-hon-16-byte-' ELSE '1.' END || lpad((i * 7919 % 1500)::text, 6, '0') AS proc,
+       CASE WHEN i % 3 = 1 THEN 'online' ELSE 'direct' END AS channel, i % 4 = 0 AS fee, i % 8 = 0 AS paid,
+       '2024-04-01'::timestamptz + (i % 2000) * interval '1 hour' AS received
+FROM generate_series(1, 30000) AS i;
+-- the tallies, then compared with what SQL says
+CREATE FUNCTION pg_temp.many_differ(a kpi.tally[]) RETURNS TABLE (units bigint, procedures bigint, differ bigint) LANGUAGE sql AS $$
+    WITH e AS (
+        SELECT unit, array_agg(proc ORDER BY proc COLLATE "C") AS procedures,
+               array_agg(flags ORDER BY proc COLLATE "C") AS procedure_flags
+        FROM (SELECT unit, proc, bit_or((channel = 'online')::int | 2 * fee::int | 4 * (fee AND paid)::int) AS flags
+              FROM public.td_many GROUP BY 1, 2) AS x
+        GROUP BY 1
+    )
+    SELECT count(*), sum(cardinality(e.procedures)),
+           count(*) FILTER (WHERE (t.procedures, t.procedure_flags) IS DISTINCT FROM (e.procedures, e.procedure_flags))
+    FROM unnest(a) AS t FULL JOIN e ON e.unit = t.unit_code
+$$;
+CREATE TEMP TABLE many_serial AS
+SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, NULL,
+                         '2024-04-01', '2024-07-01', '2024-01-01') AS a
+FROM public.td_many;
+SELECT d.* FROM many_serial, pg_temp.many_differ(a) AS d;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT pg_temp.plan_has($$CREATE TEMP TABLE many_parallel AS
+    SELECT kpi.dossier_tally(unit, proc, channel, fee, paid, false, false, false, received, NULL,
+                             '2024-04-01', '2024-07-01', '2024-01-01') AS a
+    FROM public.td_many$$, 'Workers Launched: 2') AS many_made_by_parallel_workers;
+RESET ALL;
+SELECT d.* FROM many_parallel, pg_temp.many_differ(a) AS d;
+SELECT p.a::text = s.a::text AS many_same_serial_parallel FROM many_serial AS s, many_parallel AS p;
+DROP TABLE many_serial, many_parallel;
+DROP TABLE public.td_many;
+DROP FUNCTION pg_temp.many_differ(kpi.tally[]);
 -- as a window function: a running tally, row by row, and a moving frame
 SELECT i, cardinality(a) AS units, (a[1]).received AS first_received, (a[2]).unit_code AS second_unit,
        (a[2]).received AS second_received, (a[2]).procedures AS second_procedures

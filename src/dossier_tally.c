@@ -22,13 +22,15 @@
  * window is dismissed by two comparisons before any lookup, so the caller
  * need not filter rows in SQL either.
  *
- * Per unit, the procedure set is a keyset (keyset.c) whose flags record,
- * per procedure: received a dossier in the period; received an online one;
- * received a fee-bearing one; had one paid online.
+ * Per unit, the procedures received are a ProcSet (procset.c): each
+ * received dossier appends its procedure and flags, and the set is sorted,
+ * rid of repeats (flags OR-ed) when its array fills; the final function
+ * finds them sorted.
  *
  * The state is `internal` with serialise/deserialise functions, so parallel
- * workers can build partial states; deserialise checks every size, flag and
- * count before it trusts a byte.
+ * workers can build partial states (each unit's procedures written sorted,
+ * so that the leader merges them in one pass); deserialise checks every
+ * size, flag, count and the procedures' order before it trusts a byte.
  */
 #include "postgres.h"
 
@@ -46,34 +48,44 @@
 
 #include "flags.h"
 #include "keyset.h"
+#include "procset.h"
 
 /* the two counts of a unit: dossiers received, dossiers resolved */
 #define N_BASES 2
 
 
-/* The tally of one unit. */
+/*
+ * The tally of one unit.  Its dossiers by combination of flags are counted
+ * in 32 bits, and a count that wraps around adds 2^32 to a 64-bit
+ * companion, allocated then: half the memory a row touches, where that
+ * memory is one cache miss per row once the counts of a few hundred units
+ * outgrow the caches (docs/benchmarks.md).  unit_counts reads them whole.
+ */
+typedef int64 Counts[N_BASES][FLAG_COMBINATIONS];
+
 typedef struct UnitTally
 {
-	uint64		w0;				/* the code's first 16 bytes (keyset_text_words) */
-	uint64		w1;
 	uint32		len;
 	char	   *code;			/* the code's bytes, in the state's context */
-	int64		c[N_BASES][FLAG_COMBINATIONS];	/* dossiers by combination of flags */
-	KeySet		procs;
+	uint32		c[N_BASES][FLAG_COMBINATIONS];	/* the counts' low 32 bits */
+	int64	   *high;			/* NULL, or the rest: a Counts of multiples of 2^32 */
+	ProcSet		procs;
 } UnitTally;
 
 /*
- * The units of a state: an open-addressing table of pointers to their
- * tallies (linear probing, doubled when 3/4 full), and the same tallies in
- * the order they came, for iteration.  A unit code is compared by its
- * length and two 8-byte words first, so codes up to 16 bytes never reach
- * memcmp.  Not a keyset: a keyset maps a key to a byte of flags, and
- * widening its slots for a pointer would slow the procedure sets, the
- * hottest memory of the pass.
+ * The units of a state: an open-addressing table of their tallies (linear
+ * probing, doubled when 3/4 full), and the same tallies in the order they
+ * came, for iteration.  A slot holds the code's length and first 16 bytes
+ * (keyset_text_words), so a lookup compares codes of up to 16 bytes
+ * without leaving the table, which stays in the caches: reading the
+ * tally's own copy cost a cache miss per row (docs/benchmarks.md).
  */
 typedef struct UnitSlot
 {
+	uint64		w0;
+	uint64		w1;
 	uint32		hash;
+	uint32		len;
 	UnitTally  *tally;			/* NULL: empty */
 } UnitSlot;
 
@@ -84,12 +96,73 @@ typedef struct DossierState
 	uint32		nunits;
 	UnitSlot   *slots;
 	UnitTally **units;			/* nunits of them, in the order they came */
-	UnitTally  *last;			/* the unit of the previous counted row */
+	UnitSlot   *last;			/* the unit of the previous counted row, or NULL */
 } DossierState;
 
 #define UNITS_INITIAL 64
 
 #define ARG_BOOL(n) (!PG_ARGISNULL(n) && PG_GETARG_BOOL(n))
+
+static pg_attribute_noreturn() void
+count_out_of_range(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("dossier count out of range")));
+}
+
+/* A low count wrapped around to 0: 2^32 more in its high part. */
+static pg_noinline void
+count_wrapped(MemoryContext cxt, UnitTally *t, int b, int f)
+{
+	int64	   *h;
+
+	if (t->high == NULL)
+		t->high = MemoryContextAllocZero(cxt, sizeof(Counts));
+	h = &t->high[b * FLAG_COMBINATIONS + f];
+	if (pg_add_s64_overflow(*h, INT64CONST(1) << 32, h) || *h > PG_INT64_MAX - PG_UINT32_MAX)
+		count_out_of_range();
+}
+
+static inline void
+count_dossier(MemoryContext cxt, UnitTally *t, int b, int f)
+{
+	if (unlikely(++t->c[b][f] == 0))
+		count_wrapped(cxt, t, b, f);
+}
+
+/* The unit's counts, whole. */
+static void
+unit_counts(const UnitTally *t, Counts out)
+{
+	int			b;
+	int			f;
+
+	for (b = 0; b < N_BASES; b++)
+		for (f = 0; f < FLAG_COMBINATIONS; f++)
+			out[b][f] = (t->high ? t->high[b * FLAG_COMBINATIONS + f] : 0) + t->c[b][f];
+}
+
+/* Set the unit's counts (not negative). */
+static void
+unit_set_counts(MemoryContext cxt, UnitTally *t, Counts in)
+{
+	int			b;
+	int			f;
+
+	for (b = 0; b < N_BASES; b++)
+		for (f = 0; f < FLAG_COMBINATIONS; f++)
+		{
+			int64		high = in[b][f] & ~(int64) PG_UINT32_MAX;
+
+			Assert(in[b][f] >= 0);
+			t->c[b][f] = (uint32) (in[b][f] & PG_UINT32_MAX);
+			if (high != 0 && t->high == NULL)
+				t->high = MemoryContextAllocZero(cxt, sizeof(Counts));
+			if (t->high)
+				t->high[b * FLAG_COMBINATIONS + f] = high;
+		}
+}
 
 static MemoryContext
 agg_context(FunctionCallInfo fcinfo, const char *fname)
@@ -114,11 +187,11 @@ state_new(MemoryContext aggcontext)
 }
 
 static inline bool
-code_equal(const UnitTally *t, const char *code, uint32 len, uint64 w0, uint64 w1)
+slot_equal(const UnitSlot *s, const char *code, uint32 len, uint64 w0, uint64 w1, uint32 hash)
 {
-	return t->len == len && t->w0 == w0 && t->w1 == w1 &&
+	return s->hash == hash && s->len == len && s->w0 == w0 && s->w1 == w1 &&
 		(len <= 2 * sizeof(uint64) ||
-		 memcmp(t->code + 2 * sizeof(uint64), code + 2 * sizeof(uint64), len - 2 * sizeof(uint64)) == 0);
+		 memcmp(s->tally->code + 2 * sizeof(uint64), code + 2 * sizeof(uint64), len - 2 * sizeof(uint64)) == 0);
 }
 
 static void
@@ -150,6 +223,7 @@ units_grow(DossierState *st)
 	pfree(st->slots);
 	st->slots = slots;
 	st->capacity = newcap;
+	st->last = NULL;
 	st->units = repalloc(st->units, newcap * sizeof(UnitTally *));
 }
 
@@ -168,32 +242,36 @@ unit_tally(DossierState *st, const char *code, uint32 len, bool *is_new)
 	UnitTally  *t;
 
 	keyset_text_words(code, len, &w0, &w1);
+	hash = keyset_text_hash(code, len, w0, w1);
 	if (is_new)
 		*is_new = false;
-	if (st->last && code_equal(st->last, code, len, w0, w1))
-		return st->last;
+	if (st->last && slot_equal(st->last, code, len, w0, w1, hash))
+		return st->last->tally;
 
-	hash = keyset_text_hash(code, len, w0, w1);
 	mask = st->capacity - 1;
 	for (i = hash & mask; st->slots[i].tally != NULL; i = (i + 1) & mask)
-		if (st->slots[i].hash == hash && code_equal(st->slots[i].tally, code, len, w0, w1))
-			return st->last = st->slots[i].tally;
+		if (slot_equal(&st->slots[i], code, len, w0, w1, hash))
+		{
+			st->last = &st->slots[i];
+			return st->slots[i].tally;
+		}
 
 	t = MemoryContextAllocZero(st->cxt, sizeof(UnitTally));
-	t->w0 = w0;
-	t->w1 = w1;
 	t->len = len;
 	t->code = MemoryContextAlloc(st->cxt, Max(len, 1));
 	memcpy(t->code, code, len);
-	keyset_init(&t->procs, st->cxt, "kpi.dossier_tally state");
+	st->slots[i].w0 = w0;
+	st->slots[i].w1 = w1;
 	st->slots[i].hash = hash;
+	st->slots[i].len = len;
 	st->slots[i].tally = t;
 	st->units[st->nunits++] = t;
+	st->last = &st->slots[i];
 	if (st->nunits > st->capacity / 4 * 3)
-		units_grow(st);
+		units_grow(st);			/* forgets last */
 	if (is_new)
 		*is_new = true;
-	return st->last = t;
+	return t;
 }
 
 /*
@@ -316,26 +394,18 @@ dossier_tally_trans(PG_FUNCTION_ARGS)
 
 	if (received)
 	{
-		t->c[0][flags]++;
+		count_dossier(st->cxt, t, 0, flags);
 		if (!PG_ARGISNULL(2))
 		{
 			text	   *code = PG_GETARG_TEXT_PP(2);
 
 			check_code_length("procedure_code", VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code));
-			keyset_add_text(&t->procs, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), flags, 0);
+			procset_add(&t->procs, st->cxt, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), flags);
 		}
 	}
 	if (resolved)
-		t->c[1][flags]++;
+		count_dossier(st->cxt, t, 1, flags);
 	PG_RETURN_POINTER(st);
-}
-
-static pg_attribute_noreturn() void
-count_out_of_range(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("dossier count out of range")));
 }
 
 /* Add counts, checked: a forged serialised state could overflow them. */
@@ -378,11 +448,14 @@ dossier_tally_combine(PG_FUNCTION_ARGS)
 	{
 		UnitTally  *bt = b->units[u];
 		UnitTally  *t = unit_tally(a, bt->code, bt->len, NULL);
-		KeySetIter	kit;
+		Counts		ca;
+		Counts		cb;
 
-		add_counts(t->c, bt->c);
-		keyset_iter_mem(&kit, &bt->procs);
-		keyset_merge(&t->procs, &kit);
+		unit_counts(t, ca);
+		unit_counts(bt, cb);
+		add_counts(ca, cb);
+		unit_set_counts(a->cxt, t, ca);
+		procset_merge(&t->procs, &bt->procs, a->cxt);
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -393,7 +466,7 @@ dossier_tally_combine(PG_FUNCTION_ARGS)
  * uint64 size of the procedure set's flat form, that flat form (keyset.c).
  * Fields are unaligned and read with memcpy.
  */
-#define UNIT_FIXED (sizeof(uint32) + sizeof(((UnitTally *) NULL)->c) + sizeof(uint64))
+#define UNIT_FIXED (sizeof(uint32) + sizeof(Counts) + sizeof(uint64))
 
 PG_FUNCTION_INFO_V1(dossier_tally_serialize);
 Datum
@@ -409,7 +482,8 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 	agg_context(fcinfo, "dossier_tally_serialize");
 	for (u = 0; u < st->nunits; u++)
 	{
-		size += UNIT_FIXED + st->units[u]->len + st->units[u]->procs.flat_size;
+		procset_compact(&st->units[u]->procs, st->cxt);
+		size += UNIT_FIXED + st->units[u]->len + procset_flat_size(&st->units[u]->procs);
 		if (size > MaxAllocSize)	/* checked as it grows: no wrap-around */
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -424,17 +498,19 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 	for (u = 0; u < st->nunits; u++)
 	{
 		const UnitTally *t = st->units[u];
-		uint64		setsize = t->procs.flat_size;
+		uint64		setsize = procset_flat_size(&t->procs);
+		Counts		c;
 
 		memcpy(p, &t->len, sizeof(uint32));
 		p += sizeof(uint32);
 		memcpy(p, t->code, t->len);
 		p += t->len;
-		memcpy(p, t->c, sizeof(t->c));
-		p += sizeof(t->c);
+		unit_counts(t, c);
+		memcpy(p, c, sizeof(Counts));
+		p += sizeof(Counts);
 		memcpy(p, &setsize, sizeof(uint64));
 		p += sizeof(uint64);
-		p = keyset_flatten(&t->procs, p);
+		p = procset_flatten(&t->procs, p);
 	}
 	Assert(p == (char *) out + size);
 	PG_RETURN_BYTEA_P(out);
@@ -448,10 +524,42 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 static void
 check_code(const char *code, uint32 len)
 {
+	/*
+	 * Up to 16 bytes of ASCII without NUL (most codes) are valid in every
+	 * server encoding: checked by two words, as a leader checks every
+	 * procedure of every worker's state.
+	 */
+	if (len > 0 && len <= 2 * sizeof(uint64))
+	{
+		char		buf[2 * sizeof(uint64)];
+		uint64		w0;
+		uint64		w1;
+
+		/* padded with 0x01, so that only the code's own NUL bytes are zero */
+		memset(buf, 1, sizeof(buf));
+		memcpy(buf, code, len);
+		memcpy(&w0, buf, sizeof(uint64));
+		memcpy(&w1, buf + sizeof(uint64), sizeof(uint64));
+		if (((w0 | w1) & UINT64CONST(0x8080808080808080)) == 0 &&
+			((w0 - UINT64CONST(0x0101010101010101)) & ~w0 & UINT64CONST(0x8080808080808080)) == 0 &&
+			((w1 - UINT64CONST(0x0101010101010101)) & ~w1 & UINT64CONST(0x8080808080808080)) == 0)
+			return;
+	}
 	if (memchr(code, '\0', len) != NULL ||
 		!pg_verify_mbstr(GetDatabaseEncoding(), code, (int) len, true) ||
 		(len > CODE_MAX && pg_mbstrlen_with_len(code, (int) len) > CODE_MAX))
 		keyset_corrupt();
+}
+
+/* A procedure of a serialised state: a code, and flags a dossier can have. */
+static void
+check_procedure(const char *code, uint32 len, uint8 flags)
+{
+	int			f = flags;
+
+	if (!FLAG_VALID(f))
+		keyset_corrupt();
+	check_code(code, len);
 }
 
 PG_FUNCTION_INFO_V1(dossier_tally_deserialize);
@@ -479,8 +587,7 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 		const char *code;
 		UnitTally  *t;
 		bool		is_new;
-		KeySetIter	it;
-		KeyEntry	e;
+		Counts		c;
 		int64		total;
 		int64		received;
 		int			b;
@@ -499,41 +606,32 @@ dossier_tally_deserialize(PG_FUNCTION_ARGS)
 		t = unit_tally(st, code, len, &is_new);
 		if (!is_new)
 			keyset_corrupt();	/* a unit twice */
-		memcpy(t->c, p, sizeof(t->c));
-		p += sizeof(t->c);
+		memcpy(c, p, sizeof(Counts));
+		p += sizeof(Counts);
 		/* counts are not negative, a combination no row can have is 0, and a unit counts something */
 		total = 0;
 		for (b = 0; b < N_BASES; b++)
 			for (f = 0; f < FLAG_COMBINATIONS; f++)
 			{
-				if (t->c[b][f] < 0 || (!FLAG_VALID(f) && t->c[b][f] != 0))
+				if (c[b][f] < 0 || (!FLAG_VALID(f) && c[b][f] != 0))
 					keyset_corrupt();
-				total |= t->c[b][f];
+				total |= c[b][f];
 			}
 		if (total == 0)
 			keyset_corrupt();
+		unit_set_counts(st->cxt, t, c);
 		memcpy(&setsize, p, sizeof(uint64));
 		p += sizeof(uint64);
 		if (setsize > (uint64) (end - p))
 			keyset_corrupt();
-		keyset_iter_flat(&it, p, p + setsize);
-		if (it.kind == KS_INT)
-			keyset_corrupt();
-		/* sized at once for its keys (as many as their bytes allow) */
-		keyset_reserve(&t->procs, it.kind, Min(it.nkeys, (int64) (setsize / 5)));
-		while (keyset_iter_next(&it, &e))
-		{
-			if (!FLAG_VALID(e.flags))
-				keyset_corrupt();
-			check_code(e.tkey, e.len);
-			keyset_add_entry(&t->procs, KS_TEXT, &e, ERRCODE_DATA_CORRUPTED);
-		}
+		/* sorted and distinct, as serialise writes them */
+		procset_read_flat(&t->procs, st->cxt, p, p + setsize, check_procedure);
 		/* procedures are received dossiers: no more of them than dossiers */
 		received = 0;
 		for (f = 0; f < FLAG_COMBINATIONS; f++)
-			if (pg_add_s64_overflow(received, t->c[0][f], &received))
+			if (pg_add_s64_overflow(received, c[0][f], &received))
 				received = PG_INT64_MAX;
-		if (t->procs.nkeys > received)
+		if (t->procs.n > received)
 			keyset_corrupt();
 		p += setsize;
 	}
@@ -654,24 +752,27 @@ count_with_flags(PG_FUNCTION_ARGS)
 }
 
 /*
- * A text[] of the n keys, in their order, written at once: no text value
- * allocated per key (a unit may have thousands).  Each element is a 4-byte
- * header and the bytes, at int alignment, as construct_array lays them out.
+ * A text[] of the procedures of a compacted set, in their order, written
+ * at once: no text value allocated per procedure (a unit may have
+ * thousands).  Each element is a 4-byte header and the bytes, at int
+ * alignment, as construct_array lays them out.
  */
 static ArrayType *
-text_array(const KeyEntry *entries, int64 n)
+text_array(const ProcSet *ps)
 {
+	uint32		n = ps->n;
 	Size		nbytes = 0;
 	Size		total;
 	ArrayType  *a;
 	char	   *p;
-	int64		i;
+	uint32		i;
+	char		buf[PROCSET_WORD_BYTES];
 
 	if (n == 0)
 		return construct_empty_array(TEXTOID);
 	for (i = 0; i < n; i++)
 	{
-		nbytes = INTALIGN(nbytes) + VARHDRSZ + entries[i].len;
+		nbytes = INTALIGN(nbytes) + VARHDRSZ + ps->e[i].len;
 		if (nbytes > MaxAllocSize)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -694,40 +795,38 @@ text_array(const KeyEntry *entries, int64 n)
 	for (i = 0; i < n; i++)
 	{
 		nbytes = INTALIGN(nbytes);
-		SET_VARSIZE(p + nbytes, VARHDRSZ + entries[i].len);
-		memcpy(p + nbytes + VARHDRSZ, entries[i].tkey, entries[i].len);
-		nbytes += VARHDRSZ + entries[i].len;
+		SET_VARSIZE(p + nbytes, VARHDRSZ + ps->e[i].len);
+		memcpy(p + nbytes + VARHDRSZ, procset_bytes(ps, &ps->e[i], buf), ps->e[i].len);
+		nbytes += VARHDRSZ + ps->e[i].len;
 	}
 	return a;
 }
 
 /*
- * The procedures of a unit, sorted, and their flags: the union of the
- * flags of their dossiers, or with v1_0, version 1.0's procedure flags (1
- * received, 2 online, 4 fee-bearing, 8 paid online).
+ * The procedures of a unit (compacted: sorted and distinct), and their
+ * flags: the union of the flags of their dossiers, or with v1_0, version
+ * 1.0's procedure flags (1 received, 2 online, 4 fee-bearing, 8 paid
+ * online).
  */
 static void
 procedure_arrays(const UnitTally *t, bool v1_0, Datum *codes_array, Datum *flags_array)
 {
-	KeySetIter	it;
-	KeyEntry   *entries;
+	const ProcSet *ps = &t->procs;
 	Datum	   *flags;
-	int64		i;
+	uint32		i;
 
-	keyset_iter_mem(&it, &t->procs);
-	entries = keyset_sorted(&it);
-	flags = palloc(Max(it.nkeys, 1) * sizeof(Datum));
-	for (i = 0; i < it.nkeys; i++)
+	Assert(ps->n == ps->nsorted);
+	flags = palloc(Max(ps->n, 1) * sizeof(Datum));
+	for (i = 0; i < ps->n; i++)
 	{
-		uint8		f = entries[i].flags;
+		uint8		f = ps->e[i].flags;
 
 		flags[i] = Int32GetDatum(!v1_0 ? f :
 								 1 | ((f & FLAG_ONLINE) ? 2 : 0) | ((f & FLAG_FEE) ? 4 : 0) |
 								 ((f & FLAG_PAID) ? 8 : 0));
 	}
-	*codes_array = PointerGetDatum(text_array(entries, it.nkeys));
-	*flags_array = PointerGetDatum(construct_array(flags, it.nkeys, INT4OID, 4, true, TYPALIGN_INT));
-	pfree(entries);
+	*codes_array = PointerGetDatum(text_array(ps));
+	*flags_array = PointerGetDatum(construct_array(flags, (int) ps->n, INT4OID, 4, true, TYPALIGN_INT));
 	pfree(flags);
 }
 
@@ -739,10 +838,12 @@ tally_datum(const UnitTally *t, TupleDesc tupdesc)
 {
 	Datum		values[TALLY_ATTRIBUTES];
 	bool		nulls[TALLY_ATTRIBUTES] = {0};
+	Counts		c;
 
+	unit_counts(t, c);
 	values[0] = PointerGetDatum(cstring_to_text_with_len(t->code, t->len));
-	counts_arrays(t->c[0], &values[1], &values[2]);
-	counts_arrays(t->c[1], &values[3], &values[4]);
+	counts_arrays(c[0], &values[1], &values[2]);
+	counts_arrays(c[1], &values[3], &values[4]);
 	procedure_arrays(t, false, &values[5], &values[6]);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
@@ -771,16 +872,18 @@ tally_1_0_datum(const UnitTally *t, TupleDesc tupdesc)
 {
 	Datum		values[TALLY_1_0_ATTRIBUTES];
 	bool		nulls[TALLY_1_0_ATTRIBUTES] = {0};
+	Counts		c;
 
+	unit_counts(t, c);
 	values[0] = PointerGetDatum(cstring_to_text_with_len(t->code, t->len));
-	values[1] = Int64GetDatum(sum_with(t->c[0], 0));
-	values[2] = Int64GetDatum(sum_with(t->c[0], FLAG_ONLINE));
-	values[3] = Int64GetDatum(sum_with(t->c[0], FLAG_DIGITIZED));
-	values[4] = Int64GetDatum(sum_with(t->c[0], FLAG_REUSED));
-	values[5] = Int64GetDatum(sum_with(t->c[0], FLAG_FEE));
-	values[6] = Int64GetDatum(sum_with(t->c[0], FLAG_PAID));
-	values[7] = Int64GetDatum(sum_with(t->c[1], 0));
-	values[8] = Int64GetDatum(sum_with(t->c[1], FLAG_E_RESULT));
+	values[1] = Int64GetDatum(sum_with(c[0], 0));
+	values[2] = Int64GetDatum(sum_with(c[0], FLAG_ONLINE));
+	values[3] = Int64GetDatum(sum_with(c[0], FLAG_DIGITIZED));
+	values[4] = Int64GetDatum(sum_with(c[0], FLAG_REUSED));
+	values[5] = Int64GetDatum(sum_with(c[0], FLAG_FEE));
+	values[6] = Int64GetDatum(sum_with(c[0], FLAG_PAID));
+	values[7] = Int64GetDatum(sum_with(c[1], 0));
+	values[8] = Int64GetDatum(sum_with(c[1], FLAG_E_RESULT));
 	procedure_arrays(t, true, &values[9], &values[10]);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
@@ -819,6 +922,8 @@ dossier_tally_final(PG_FUNCTION_ARGS)
 
 	/* sorted in a copy: a window aggregate may call this again */
 	n = st->nunits;
+	for (i = 0; i < n; i++)
+		procset_compact(&st->units[i]->procs, st->cxt);
 	units = palloc(Max(n, 1) * sizeof(UnitTally *));
 	memcpy(units, st->units, n * sizeof(UnitTally *));
 	qsort(units, n, sizeof(UnitTally *), cmp_unit);

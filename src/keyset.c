@@ -78,35 +78,6 @@ set_kind(KeySet *ks, int kind)
 	}
 }
 
-/*
- * Make room for nkeys keys of the given kind without growing: for an empty
- * set about to receive a known number of keys (a flat form being read).  A
- * set that has keys already is left as it is, and grows as keys come.
- */
-void
-keyset_reserve(KeySet *ks, int kind, int64 nkeys)
-{
-	uint64		capacity = KS_INITIAL_CAPACITY;
-
-	if (kind == KS_EMPTY || nkeys <= 0)
-		return;
-	if (ks->kind == KS_EMPTY)
-	{
-		while (capacity * 3 < (uint64) nkeys * 4 + 4 && capacity < (UINT64CONST(1) << 40))
-			capacity *= 2;
-		set_kind(ks, kind);
-		if (capacity > ks->capacity)
-		{
-			pfree(kind == KS_INT ? (void *) ks->islots : (void *) ks->tslots);
-			if (kind == KS_INT)
-				ks->islots = slots_alloc(ks, capacity, sizeof(KeySetIntSlot));
-			else
-				ks->tslots = slots_alloc(ks, capacity, sizeof(KeySetTextSlot));
-			ks->capacity = capacity;
-		}
-	}
-}
-
 /* Double the table; slots move by their stored key or hash. */
 static void
 grow(KeySet *ks)

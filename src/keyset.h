@@ -2,8 +2,9 @@
  * keyset.h
  *		A hash set of distinct keys, all bigint or all text, each carrying a
  *		byte of flags that are OR-ed together as the key is seen again.
- *		kpi.coverage keeps one (flag "hit"); the dossier engine keeps one per
- *		appendix row (flags per indicator).
+ *		kpi.coverage keeps one (flag "hit").  The dossier engine keeps its
+ *		procedures otherwise (procset.h), and shares the hashing of codes
+ *		below.
  */
 #ifndef KPI_KEYSET_H
 #define KPI_KEYSET_H
@@ -122,7 +123,6 @@ keyset_text_hash(const char *key, uint32 len, uint64 w0, uint64 w1)
 #define KEYSET_FLAT_HEADER	12
 
 extern void keyset_init(KeySet *ks, MemoryContext cxt, const char *what);
-extern void keyset_reserve(KeySet *ks, int kind, int64 nkeys);
 extern void keyset_add_int(KeySet *ks, int64 key, uint8 flags, int dup_errcode);
 extern void keyset_add_text(KeySet *ks, const char *key, uint32 len, uint8 flags, int dup_errcode);
 extern void keyset_add_entry(KeySet *ks, int kind, const KeyEntry *e, int dup_errcode);
