@@ -120,7 +120,8 @@ count_wrapped(MemoryContext cxt, UnitTally *t, int b, int f)
 	if (t->high == NULL)
 		t->high = MemoryContextAllocZero(cxt, sizeof(Counts));
 	h = &t->high[b * FLAG_COMBINATIONS + f];
-	if (pg_add_s64_overflow(*h, INT64CONST(1) << 32, h) || *h > PG_INT64_MAX - PG_UINT32_MAX)
+	/* high + low stays within bigint: high is at most 2^63 - 2^32 */
+	if (pg_add_s64_overflow(*h, INT64CONST(1) << 32, h))
 		count_out_of_range();
 }
 
@@ -187,9 +188,9 @@ state_new(MemoryContext aggcontext)
 }
 
 static inline bool
-slot_equal(const UnitSlot *s, const char *code, uint32 len, uint64 w0, uint64 w1, uint32 hash)
+slot_equal(const UnitSlot *s, const char *code, uint32 len, uint64 w0, uint64 w1)
 {
-	return s->hash == hash && s->len == len && s->w0 == w0 && s->w1 == w1 &&
+	return s->len == len && s->w0 == w0 && s->w1 == w1 &&
 		(len <= 2 * sizeof(uint64) ||
 		 memcmp(s->tally->code + 2 * sizeof(uint64), code + 2 * sizeof(uint64), len - 2 * sizeof(uint64)) == 0);
 }
@@ -242,15 +243,16 @@ unit_tally(DossierState *st, const char *code, uint32 len, bool *is_new)
 	UnitTally  *t;
 
 	keyset_text_words(code, len, &w0, &w1);
-	hash = keyset_text_hash(code, len, w0, w1);
 	if (is_new)
 		*is_new = false;
-	if (st->last && slot_equal(st->last, code, len, w0, w1, hash))
+	/* compared before any hashing: a code longer than 16 bytes hashes all its bytes */
+	if (st->last && slot_equal(st->last, code, len, w0, w1))
 		return st->last->tally;
 
+	hash = keyset_text_hash(code, len, w0, w1);
 	mask = st->capacity - 1;
 	for (i = hash & mask; st->slots[i].tally != NULL; i = (i + 1) & mask)
-		if (slot_equal(&st->slots[i], code, len, w0, w1, hash))
+		if (st->slots[i].hash == hash && slot_equal(&st->slots[i], code, len, w0, w1))
 		{
 			st->last = &st->slots[i];
 			return st->slots[i].tally;
@@ -455,7 +457,7 @@ dossier_tally_combine(PG_FUNCTION_ARGS)
 		unit_counts(bt, cb);
 		add_counts(ca, cb);
 		unit_set_counts(a->cxt, t, ca);
-		procset_merge(&t->procs, &bt->procs, a->cxt);
+		procset_merge(&t->procs, a->cxt, &bt->procs, b->cxt);
 	}
 	PG_RETURN_POINTER(a);
 }
@@ -920,7 +922,11 @@ dossier_tally_final(PG_FUNCTION_ARGS)
 	if (tupdesc->natts != TALLY_ATTRIBUTES && tupdesc->natts != TALLY_1_0_ATTRIBUTES)
 		elog(ERROR, "dossier_tally_final: the result type is not an array of kpi.tally");
 
-	/* sorted in a copy: a window aggregate may call this again */
+	/*
+	 * Each unit's procedures compacted in place (the same procedures:
+	 * transitions may go on after, as in a window aggregate); the units
+	 * sorted in a copy, for the same reason.
+	 */
 	n = st->nunits;
 	for (i = 0; i < n; i++)
 		procset_compact(&st->units[i]->procs, st->cxt);

@@ -27,11 +27,13 @@
 #define FLAT_ENTRY			(sizeof(uint32) + 1)
 
 static pg_attribute_noreturn() void
-too_many(void)
+too_many(const ProcSet *ps)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("a unit has too many distinct procedures to be counted exactly")));
+			 errmsg("the procedures of a unit exceed what can be counted exactly: %u entries, %u bytes of codes longer than 16 bytes",
+					ps->n, ps->arena_used),
+			 errdetail("At most %u entries and %u bytes.", PROCSET_MAX, ARENA_MAX)));
 }
 
 /* Bytewise order of two codes, each with the arena of its set. */
@@ -82,7 +84,7 @@ procset_store(ProcSet *ps, MemoryContext cxt, const char *code, uint32 len)
 	uint32		off = ps->arena_used;
 
 	if (len > PG_UINT16_MAX || (uint64) ps->arena_used + len > ARENA_MAX)
-		too_many();
+		too_many(ps);
 	if (ps->arena_used + len > ps->arena_size)
 	{
 		uint32		size = Max(ps->arena_size, 1024);
@@ -115,7 +117,7 @@ procset_make_room(ProcSet *ps, MemoryContext cxt)
 	if (ps->n <= ps->cap / 4 * 3)
 		return;
 	if (ps->cap >= PROCSET_MAX)
-		too_many();
+		too_many(ps);
 	cap = ps->cap * 2;
 	ps->e = repalloc_huge(ps->e, (Size) cap * sizeof(ProcEntry));
 	ps->cap = cap;
@@ -212,11 +214,12 @@ procset_compact(ProcSet *ps, MemoryContext cxt)
 }
 
 /*
- * dst gets every procedure of src, flags OR-ed where both have it; both
- * compacted first.  src is left as it was, its order aside.
+ * dst (whose memory is in dst_cxt) gets every procedure of src (in
+ * src_cxt), flags OR-ed where both have it; both compacted first, each in
+ * its own context.  src keeps its procedures.
  */
 void
-procset_merge(ProcSet *dst, ProcSet *src, MemoryContext cxt)
+procset_merge(ProcSet *dst, MemoryContext dst_cxt, ProcSet *src, MemoryContext src_cxt)
 {
 	ProcEntry  *m;
 	uint64		cap;
@@ -224,14 +227,14 @@ procset_merge(ProcSet *dst, ProcSet *src, MemoryContext cxt)
 	uint32		b = 0;
 	uint32		w = 0;
 
-	procset_compact(src, cxt);
+	procset_compact(src, src_cxt);
 	if (src->n == 0)
 		return;
-	procset_compact(dst, cxt);
+	procset_compact(dst, dst_cxt);
 	cap = Max((uint64) dst->n + src->n, PROCSET_INITIAL);
 	if (cap > PROCSET_MAX)
-		too_many();
-	m = MemoryContextAllocExtended(cxt, cap * sizeof(ProcEntry), MCXT_ALLOC_HUGE);
+		too_many(dst);
+	m = MemoryContextAllocExtended(dst_cxt, cap * sizeof(ProcEntry), MCXT_ALLOC_HUGE);
 	while (a < dst->n || b < src->n)
 	{
 		int			c = a == dst->n ? 1 : b == src->n ? -1 :
@@ -246,7 +249,7 @@ procset_merge(ProcSet *dst, ProcSet *src, MemoryContext cxt)
 			if (c == 0)
 				x.flags |= dst->e[a++].flags;
 			if (x.len > PROCSET_WORD_BYTES)
-				x.off = procset_store(dst, cxt, src->arena + x.off, x.len);
+				x.off = procset_store(dst, dst_cxt, src->arena + x.off, x.len);
 			m[w++] = x;
 		}
 	}
@@ -256,7 +259,7 @@ procset_merge(ProcSet *dst, ProcSet *src, MemoryContext cxt)
 	dst->n = dst->nsorted = w;
 	dst->cap = (uint32) cap;
 	if (dst->arena)
-		shrink_arena(dst, cxt);
+		shrink_arena(dst, dst_cxt);
 }
 
 /* The code's bytes: in the arena, or written into buf (16 bytes) from its words. */
@@ -333,11 +336,10 @@ procset_read_flat(ProcSet *ps, MemoryContext cxt, const char *p, const char *end
 	if ((kind != KS_TEXT && kind != KS_EMPTY) || (kind == KS_EMPTY) != (nkeys == 0) ||
 		nkeys < 0 || nkeys > (end - p) / (ptrdiff_t) FLAT_ENTRY)
 		keyset_corrupt();
-	if (nkeys > 0)
-	{
-		ps->cap = (uint32) Max(nkeys, PROCSET_INITIAL);
-		ps->e = MemoryContextAllocExtended(cxt, (Size) ps->cap * sizeof(ProcEntry), MCXT_ALLOC_HUGE);
-	}
+	/*
+	 * The array grows with the keys read and checked, not with the count
+	 * the input claims; what is read is sorted, so a full array only grows.
+	 */
 	for (i = 0; i < nkeys; i++)
 	{
 		uint32		len;
@@ -351,6 +353,7 @@ procset_read_flat(ProcSet *ps, MemoryContext cxt, const char *p, const char *end
 		if (len > (size_t) (end - p) || len > PG_UINT16_MAX)
 			keyset_corrupt();
 		check(p, len, flags);
+		ps->nsorted = ps->n;
 		procset_add(ps, cxt, p, len, flags);
 		if (i > 0 && procset_cmp(&ps->e[i - 1], ps->arena, &ps->e[i], ps->arena) >= 0)
 			keyset_corrupt();

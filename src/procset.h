@@ -56,7 +56,7 @@ typedef struct ProcSet
 extern void procset_make_room(ProcSet *ps, MemoryContext cxt);
 extern uint32 procset_store(ProcSet *ps, MemoryContext cxt, const char *code, uint32 len);
 extern void procset_compact(ProcSet *ps, MemoryContext cxt);
-extern void procset_merge(ProcSet *dst, ProcSet *src, MemoryContext cxt);
+extern void procset_merge(ProcSet *dst, MemoryContext dst_cxt, ProcSet *src, MemoryContext src_cxt);
 extern int	procset_cmp(const ProcEntry *a, const char *arena_a, const ProcEntry *b, const char *arena_b);
 extern const char *procset_bytes(const ProcSet *ps, const ProcEntry *e, char *buf);
 extern Size procset_flat_size(const ProcSet *ps);

@@ -90,6 +90,10 @@ SELECT try('empty', '');
 SELECT try('procedures out of order', state('H44.07', 3, 0, ARRAY['1.002'::bytea, '1.001']));
 SELECT try('procedure twice', state('H44.07', 3, 0, ARRAY['1.001'::bytea, '1.001']));
 SELECT try('long procedures out of order', state('H44.07', 3, 0, ARRAY['1.000001-abcdefgh-2'::bytea, '1.000001-abcdefgh-1']));
+-- a million procedures claimed, one written: refused before any memory is taken for them
+SELECT try('procedures claimed beyond the bytes',
+           (SELECT overlay(s placing le(1000000, 8) from 16 * c + 31)
+            FROM (SELECT state('H44.07', 3, 0, ARRAY['1.001'::bytea]) AS s, 1 << (max(bit) + 1) AS c FROM kpi.dossier_flag) AS x));
 -- combined and finalised
 SELECT final('one state', ARRAY[state('H44.07', 3, 1, ARRAY['1.001'::bytea, '1.002'])]);
 SELECT final('beyond 2^32', ARRAY[state('H44.07', 5000000000, 4294967296, '{}')]);
@@ -124,7 +128,8 @@ expect "good, no procedure: accepted"
 expect "good, 100 characters: accepted"
 for what in "unit with NUL" "unit not UTF-8" "unit of 101 characters" "procedure with NUL" "procedure not UTF-8" \
 	"procedure of 101 characters" "more procedures than dossiers" "negative count" "a unit that counts nothing" \
-	"cut short" "bytes after the end" "empty" "procedures out of order" "procedure twice" "long procedures out of order"; do
+	"cut short" "bytes after the end" "empty" "procedures out of order" "procedure twice" "long procedures out of order" \
+	"procedures claimed beyond the bytes"; do
 	grep -q "^$what: XX001 " "$tmp/out" || bad "$what: not refused as corrupted data (XX001)"
 done
 expect "procedure of 100 characters: 1"
@@ -133,5 +138,5 @@ grep -q 'ERROR:  kpi.dossier_tally: procedure_code "pppppppppppppppppppp..." is 
 grep -q 'ERROR:  kpi.dossier_tally: unit_code "ưưưưưưưưưưưưưưưưưưưư..." is longer than 100 characters (101)' "$tmp/out" \
 	|| bad "a unit code of 101 characters is not refused by the engine"
 [ "$fail" = 0 ] || cat "$tmp/out"
-ok 0 "crafted partial states: 3 good ones accepted, 15 malformed ones refused (XX001); combined exactly beyond 2^32, procedures merged, bigint overflow refused; codes over 100 characters refused by the engine"
+ok 0 "crafted partial states: 3 good ones accepted, 16 malformed ones refused (XX001); combined exactly beyond 2^32, procedures merged, bigint overflow refused; codes over 100 characters refused by the engine"
 t_finish
