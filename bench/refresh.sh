@@ -12,15 +12,26 @@
 # ONLY_REFRESH=1 times only kpi.refresh and the floor (for scaling runs);
 # RUNS=n sets how many runs each time is the best of (default 3).
 # The multi-period mode, a table of three years arriving in time order and
-# one quarter in the middle refreshed (bench/refresh_years.sh):
+# one quarter in the middle refreshed (bench/refresh_years.sh), and the
+# summary kept per day measured on the same data (bench/daily_tally.sh):
 #   bench/refresh.sh years [ROWS] [PROCS]
+#   bench/refresh.sh daily [ROWS] [PROCS]
+# The three modes run with the same server settings, set here.
 set -eu
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = years ]; then
-	shift
-	exec bench/refresh_years.sh "$@"
-fi
-ROWS=${1:-10000000}
-export ROWS
+case "${1:-}" in
+years | daily)
+	run=bench/refresh_years_run.sh
+	[ "$1" = daily ] && run=bench/daily_tally_run.sh
+	ROWS=${2:-10000000}
+	PROCS=${3:-300}
+	export ROWS PROCS
+	;;
+*)
+	run=bench/refresh_run.sh
+	ROWS=${1:-10000000}
+	export ROWS
+	;;
+esac
 KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o work_mem=256MB -o max_wal_size=4GB -o max_parallel_workers_per_gather=2}" \
-	./scripts/pgenv sh bench/refresh_run.sh
+	./scripts/pgenv sh "$run"

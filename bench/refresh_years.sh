@@ -8,10 +8,4 @@
 # The same quarter (2024-Q3, the middle of 2023-2025) is then refreshed on a
 # table of one year (2024 only, a third of the rows: the quarter's rows are
 # the same in number).  RUNS=n takes the best of n rounds (default 5).
-set -eu
-cd "$(dirname "$0")/.."
-ROWS=${1:-10000000}
-PROCS=${2:-300}
-export ROWS PROCS
-KPI_PGENV_OPTS="${KPI_PGENV_OPTS:--o work_mem=256MB -o max_wal_size=4GB -o max_parallel_workers_per_gather=2}" \
-	./scripts/pgenv sh bench/refresh_years_run.sh
+exec "$(dirname "$0")/refresh.sh" years "$@"
