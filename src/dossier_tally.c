@@ -500,7 +500,8 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 	for (u = 0; u < st->nunits; u++)
 	{
 		const UnitTally *t = st->units[u];
-		uint64		setsize = procset_flat_size(&t->procs);
+		char	   *setsize_at;
+		uint64		setsize;
 		Counts		c;
 
 		memcpy(p, &t->len, sizeof(uint32));
@@ -510,9 +511,11 @@ dossier_tally_serialize(PG_FUNCTION_ARGS)
 		unit_counts(t, c);
 		memcpy(p, c, sizeof(Counts));
 		p += sizeof(Counts);
-		memcpy(p, &setsize, sizeof(uint64));
-		p += sizeof(uint64);
-		p = procset_flatten(&t->procs, p);
+		/* the set's size, known once it is written (sized above) */
+		setsize_at = p;
+		p = procset_flatten(&t->procs, p + sizeof(uint64));
+		setsize = p - (setsize_at + sizeof(uint64));
+		memcpy(setsize_at, &setsize, sizeof(uint64));
 	}
 	Assert(p == (char *) out + size);
 	PG_RETURN_BYTEA_P(out);
