@@ -2,10 +2,9 @@
 # Runs inside scripts/pgenv; see bench/daily_tally.sh.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${RUNS:-3}
-psql -qX -v ON_ERROR_STOP=1 -c "CREATE EXTENSION kpi_ext" -c "SELECT kpi.load_sample()" >/dev/null
-psql -qX -v ON_ERROR_STOP=1 -v rows="$ROWS" -v first=2023 -v years=3 -v procs="$PROCS" -f bench/generate_years.sql >/dev/null
-psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE kpi.dossier" >/dev/null
+generate_years 2023 3 "$ROWS"
 
 # best wall time in ms of $RUNS runs in one session, after a warm-up run
 run_query() {

@@ -52,3 +52,12 @@ run_queries() {
 }
 
 ratio() { echo "$1 $2" | awk '{printf "%.2f", $1 / $2}'; }
+
+# generate_years FIRST YEARS ROWS: a fresh kpi_ext with the sample's units
+# and ROWS dossiers of bench/generate_years.sql ($PROCS procedures per unit)
+# over YEARS years from 1 January FIRST, vacuumed and analysed
+generate_years() {
+	psql -qX -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP EXTENSION IF EXISTS kpi_ext" -c "CREATE EXTENSION kpi_ext" -c "SELECT kpi.load_sample()" >/dev/null
+	psql -qX -v ON_ERROR_STOP=1 -v rows="$3" -v first="$1" -v years="$2" -v procs="$PROCS" -f bench/generate_years.sql >/dev/null
+	psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE kpi.dossier" >/dev/null
+}

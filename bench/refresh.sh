@@ -12,16 +12,18 @@
 # ONLY_REFRESH=1 times only kpi.refresh and the floor (for scaling runs);
 # RUNS=n sets how many runs each time is the best of (default 3).
 # The multi-period mode, a table of three years arriving in time order and
-# one quarter in the middle refreshed (bench/refresh_years.sh), and the
-# summary kept per day measured on the same data (bench/daily_tally.sh):
+# one quarter in the middle refreshed (bench/refresh_years.sh), the same
+# refresh stage by stage (bench/refresh_stages.sh), and the summary kept
+# per day measured on the same data (bench/daily_tally.sh):
 #   bench/refresh.sh years [ROWS] [PROCS]
+#   bench/refresh.sh stages [ROWS] [PROCS]
 #   bench/refresh.sh daily [ROWS] [PROCS]
-# The three modes run with the same server settings, set here.
+# The four modes run with the same server settings, set here.
 set -eu
 cd "$(dirname "$0")/.."
 case "${1:-}" in
-years | daily)
-	run=bench/refresh_years_run.sh
+years | stages | daily)
+	run=bench/refresh_$1_run.sh
 	[ "$1" = daily ] && run=bench/daily_tally_run.sh
 	ROWS=${2:-10000000}
 	PROCS=${3:-300}

@@ -20,10 +20,8 @@ Q_FLOOR="SELECT d.unit_code, count(*) FROM kpi.dossier AS d WHERE $WINDOW GROUP 
 Q_TWOLEVEL=$(twolevel_query "$WINDOW" "$REC" "$RES")
 
 load() {	# load FIRST YEARS ROWS
-	psql -qX -v ON_ERROR_STOP=1 -c "DROP EXTENSION IF EXISTS kpi_ext" -c "CREATE EXTENSION kpi_ext" -c "SELECT kpi.load_sample()" >/dev/null
 	start=$(date +%s)
-	psql -qX -v ON_ERROR_STOP=1 -v rows="$3" -v first="$1" -v years="$2" -v procs="$PROCS" -f bench/generate_years.sql >/dev/null
-	psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE kpi.dossier" >/dev/null
+	generate_years "$1" "$2" "$3"
 	echo "generated $3 dossiers over $2 year(s) from $1, $PROCS procedures per unit, in $(( $(date +%s) - start )) s: $(psql -qXAt -c "SELECT count(DISTINCT unit_code) || ' units, ' || pg_size_pretty(pg_table_size('kpi.dossier')) || ' table, ' || pg_size_pretty(pg_indexes_size('kpi.dossier')) || ' indexes; ' || count(*) FILTER (WHERE $REC) || ' received in $P, ' || count(*) FILTER (WHERE $WINDOW) || ' in its window' FROM kpi.dossier AS d")"
 }
 
