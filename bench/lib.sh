@@ -61,3 +61,14 @@ generate_years() {
 	psql -qX -v ON_ERROR_STOP=1 -v rows="$3" -v first="$1" -v years="$2" -v procs="$PROCS" -f bench/generate_years.sql >/dev/null
 	psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE kpi.dossier" >/dev/null
 }
+
+# multi_year_quarter: the quarter that the multi-year modes refresh, 2024-Q3
+# (the middle of 2023-2025): P; the WHERE clauses of its window (WINDOW), of
+# the dossiers received in it (REC) and of those resolved from 1 January to
+# its end (RES)
+multi_year_quarter() {
+	P=2024-Q3
+	REC="d.received_at >= '2024-07-01 00:00:00+07' AND d.received_at < '2024-10-01 00:00:00+07'"
+	RES="d.resolved_at >= '2024-01-01 00:00:00+07' AND d.resolved_at < '2024-10-01 00:00:00+07'"
+	WINDOW="(($REC) OR ($RES))"
+}

@@ -4,11 +4,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${RUNS:-5}
-P=2024-Q3
-T0="2024-07-01 00:00:00+07"
-T1="2024-10-01 00:00:00+07"
-TY="2024-01-01 00:00:00+07"
-REC="d.received_at >= '$T0' AND d.received_at < '$T1'"
+multi_year_quarter
 
 start=$(date +%s)
 generate_years 2023 3 "$ROWS"
@@ -42,9 +38,7 @@ BEGIN
       FROM kpi.indicator AS i WHERE i.counts = 'procedures' AND i.basis = 'received';
     FOR r IN 0 .. runs LOOP
         t0 := clock_timestamp();
-        PERFORM d.unit_code, count(*) FROM kpi.dossier AS d
-        WHERE (d.received_at >= '$T0' AND d.received_at < '$T1') OR (d.resolved_at >= '$TY' AND d.resolved_at < '$T1')
-        GROUP BY 1;
+        PERFORM d.unit_code, count(*) FROM kpi.dossier AS d WHERE $WINDOW GROUP BY 1;
         IF r > 0 THEN best[1] := least(best[1], extract(epoch FROM clock_timestamp() - t0) * 1000); END IF;
 
         t0 := clock_timestamp();

@@ -4,13 +4,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${RUNS:-5}
-P=2024-Q3
-T0="2024-07-01 00:00:00+07"
-T1="2024-10-01 00:00:00+07"
-TY="2024-01-01 00:00:00+07"
-WINDOW="((d.received_at >= '$T0' AND d.received_at < '$T1') OR (d.resolved_at >= '$TY' AND d.resolved_at < '$T1'))"
-REC="d.received_at >= '$T0' AND d.received_at < '$T1'"
-RES="d.resolved_at >= '$TY' AND d.resolved_at < '$T1'"
+multi_year_quarter
 
 Q_REFRESH="SELECT kpi.refresh('$P')"
 # the floor: one count per unit over the rows the window reads
