@@ -7,5 +7,5 @@
 # procedures received divide between parallel processes.
 # Usage:  bench/refresh_stages.sh [ROWS] [PROCS]   (default 10 million, 300)
 # RUNS=n takes the best of n rounds (default 5).  What it showed:
-# docs/benchmarks.md, "Where the time goes".
+# docs/benchmarks.md, "The refresh stage by stage".
 exec "$(dirname "$0")/refresh.sh" stages "$@"

@@ -14,7 +14,7 @@ echo "generated $ROWS dossiers over 2023-2025, $PROCS procedures per unit, in $(
 # stage to the next as kpi.refresh passes them, in memory), the stages
 # taking turns within each round, after a warm-up round; best of $RUNS.
 stages() {
-	psql -qXAt -F ' ' -v ON_ERROR_STOP=1 <<SQL
+	psql -qXAt -F '|' -v ON_ERROR_STOP=1 <<SQL
 CREATE FUNCTION pg_temp.stages(p text, runs integer) RETURNS TABLE (stage text, ms numeric) LANGUAGE plpgsql AS \$\$
 DECLARE
     b record := kpi.period_bounds(p);
@@ -83,10 +83,9 @@ ORDER BY s.ord;
 SQL
 }
 
-# psql -F ' ' would split the stage names: a tab, then columns
-show() {
+show() {	# show LABEL: the stages with the current PGOPTIONS
 	printf '%-40s %8s %8s\n' "$1" ms "/ floor"
-	stages | sed 's/ \([0-9.]*\) \([0-9.]*\)$/\t\1\t\2/' | awk -F '\t' '{printf "%-40s %8s %8s\n", $1, $2, $3}'
+	stages | awk -F '|' '{printf "%-40s %8s %8s\n", $1, $2, $3}'
 	echo
 }
 
