@@ -37,6 +37,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -44,7 +45,6 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "catalog/namespace.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -115,13 +115,11 @@ typedef struct CovUnit
 	text	   *row_level;		/* the appendix row it counts in */
 	text	   *row_code;
 	int			nprocs;
-	const char **proc;			/* the procedure codes' bytes */
-	int		   *proc_len;
 	Datum	   *flags;			/* the union of their dossiers' flags (int4) */
 	DateADT    *from;			/* valid_from of the version chosen */
 	uint8	   *offer;			/* its offer bits; 0xFF: no service in force */
-	CodeTable	procs;			/* the procedures by code */
-	struct ServiceRec *svc;		/* its services in force, as read (queue_service) */
+	CodeTable	procs;			/* the procedures by code, numbered in their order */
+	ServiceRec *svc;			/* its services in force, as read (queue_service) */
 	int			nsvc;
 	int			svc_cap;
 	int32	   *row_proc;		/* in a row of several units: each procedure's number in the row */
@@ -206,63 +204,6 @@ array_elements(ArrayType *a, Oid elemtype, int *n)
 	return elems;
 }
 
-/* The unit's procedures and their flags, from its kpi.tally. */
-static void
-read_tally(CovUnit *u, HeapTupleHeader tally)
-{
-	bool		isnull;
-	Datum		d;
-	text	   *code;
-	ArrayType  *procs;
-	ArrayType  *flags;
-	Datum	   *codes;
-	int			nflags;
-	int			i;
-
-	d = GetAttributeByNum(tally, TALLY_UNIT_CODE, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("kpi.coverage_from_tallies: a tally has no unit_code")));
-	code = DatumGetTextPP(d);
-	u->code = VARDATA_ANY(code);
-	u->len = VARSIZE_ANY_EXHDR(code);
-
-	d = GetAttributeByNum(tally, TALLY_PROCEDURES, &isnull);
-	procs = isnull ? construct_empty_array(TEXTOID) : DatumGetArrayTypeP(d);
-	d = GetAttributeByNum(tally, TALLY_PROC_FLAGS, &isnull);
-	flags = isnull ? construct_empty_array(INT4OID) : DatumGetArrayTypeP(d);
-	check_array(procs, "the procedures of a tally", -1);
-	check_array(flags, "the procedure flags of a tally", -1);
-
-	codes = array_elements(procs, TEXTOID, &u->nprocs);
-	u->flags = array_elements(flags, INT4OID, &nflags);
-	if (nflags != u->nprocs)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("kpi.coverage_from_tallies: the tally of unit \"%.*s\" has %d procedures and %d procedure flags",
-						u->len, u->code, u->nprocs, nflags)));
-
-	u->proc = palloc(Max(u->nprocs, 1) * sizeof(char *));
-	u->proc_len = palloc(Max(u->nprocs, 1) * sizeof(int));
-	u->from = palloc(Max(u->nprocs, 1) * sizeof(DateADT));
-	u->offer = palloc(Max(u->nprocs, 1));
-	for (i = 0; i < u->nprocs; i++)
-	{
-		text	   *t = DatumGetTextPP(codes[i]);
-
-		u->proc[i] = VARDATA_ANY(t);
-		u->proc_len[i] = VARSIZE_ANY_EXHDR(t);
-		u->offer[i] = 0xFF;
-		if (i > 0 && cmp_bytes(u->proc[i - 1], u->proc_len[i - 1], u->proc[i], u->proc_len[i]) >= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("kpi.coverage_from_tallies: the procedures of unit \"%.*s\" are not sorted and distinct (\"%.*s\" then \"%.*s\")",
-							u->len, u->code, u->proc_len[i - 1], u->proc[i - 1], u->proc_len[i], u->proc[i]),
-					 errdetail("Tallies come from kpi.dossier_tally, whose procedures are sorted bytewise.")));
-	}
-}
-
 static void
 code_table_init(CodeTable *t, int n)
 {
@@ -339,6 +280,64 @@ code_table_lookup(CodeTable *t, const char *code, int len, int idx)
 	uint32		h = code_hash(code, len, &w0, &w1);
 
 	return code_table_find(t, code, len, w0, w1, h, idx);
+}
+
+/* The unit's procedures (in its table of codes) and their flags, from its kpi.tally. */
+static void
+read_tally(CovUnit *u, HeapTupleHeader tally)
+{
+	bool		isnull;
+	Datum		d;
+	text	   *code;
+	ArrayType  *procs;
+	ArrayType  *flags;
+	Datum	   *codes;
+	int			nflags;
+	int			i;
+
+	d = GetAttributeByNum(tally, TALLY_UNIT_CODE, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("kpi.coverage_from_tallies: a tally has no unit_code")));
+	code = DatumGetTextPP(d);
+	u->code = VARDATA_ANY(code);
+	u->len = VARSIZE_ANY_EXHDR(code);
+
+	d = GetAttributeByNum(tally, TALLY_PROCEDURES, &isnull);
+	procs = isnull ? construct_empty_array(TEXTOID) : DatumGetArrayTypeP(d);
+	d = GetAttributeByNum(tally, TALLY_PROC_FLAGS, &isnull);
+	flags = isnull ? construct_empty_array(INT4OID) : DatumGetArrayTypeP(d);
+	check_array(procs, "the procedures of a tally", -1);
+	check_array(flags, "the procedure flags of a tally", -1);
+
+	codes = array_elements(procs, TEXTOID, &u->nprocs);
+	u->flags = array_elements(flags, INT4OID, &nflags);
+	if (nflags != u->nprocs)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("kpi.coverage_from_tallies: the tally of unit \"%.*s\" has %d procedures and %d procedure flags",
+						u->len, u->code, u->nprocs, nflags)));
+
+	u->from = palloc(Max(u->nprocs, 1) * sizeof(DateADT));
+	u->offer = palloc(Max(u->nprocs, 1));
+	code_table_init(&u->procs, u->nprocs);
+	for (i = 0; i < u->nprocs; i++)
+	{
+		text	   *t = DatumGetTextPP(codes[i]);
+		const char *proc = VARDATA_ANY(t);
+		int			len = VARSIZE_ANY_EXHDR(t);
+
+		u->offer[i] = 0xFF;
+		if (i > 0 && cmp_bytes(u->procs.code[i - 1], u->procs.len[i - 1], proc, len) >= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("kpi.coverage_from_tallies: the procedures of unit \"%.*s\" are not sorted and distinct (\"%.*s\" then \"%.*s\")",
+							u->len, u->code, u->procs.len[i - 1], u->procs.code[i - 1], len, proc),
+					 errdetail("Tallies come from kpi.dossier_tally, whose procedures are sorted bytewise.")));
+		/* distinct: added with number i */
+		code_table_lookup(&u->procs, proc, len, i);
+	}
 }
 
 /*
@@ -559,7 +558,6 @@ read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
 {
 	CodeTable	unit_table;
 	int			k;
-	int			p;
 
 	code_table_init(&unit_table, nunits);
 	for (k = 0; k < nunits; k++)
@@ -571,9 +569,6 @@ read_services(CovUnit *units, int nunits, DateADT starts, DateADT ends)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("kpi.coverage_from_tallies: unit \"%.*s\" has two tallies",
 							u->len, u->code)));
-		code_table_init(&u->procs, u->nprocs);
-		for (p = 0; p < u->nprocs; p++)
-			code_table_lookup(&u->procs, u->proc[p], u->proc_len[p], p);
 	}
 	/* the queues in the caller's context: SPI_finish frees its own */
 	if (!read_services_heap(CurrentMemoryContext, units, &unit_table, starts, ends))
@@ -709,7 +704,7 @@ coverage_from_tallies(PG_FUNCTION_ARGS)
 				u->row_proc = palloc(Max(u->nprocs, 1) * sizeof(int32));
 				for (p = 0; p < u->nprocs; p++)
 				{
-					int			id = code_table_lookup(&row_table, u->proc[p], u->proc_len[p], row_nprocs);
+					int			id = code_table_lookup(&row_table, u->procs.code[p], u->procs.len[p], row_nprocs);
 
 					if (id < 0)
 						id = row_nprocs++;
