@@ -428,6 +428,7 @@ keyset_sorted(KeySetIter *it)
 	if (i != it->nkeys || keyset_iter_next(it, &entries[0]))
 		keyset_corrupt();
 	if (it->kind == KS_TEXT)
+	{
 		for (i = 0; i < it->nkeys; i++)
 		{
 			uint64		p = 0;
@@ -435,10 +436,9 @@ keyset_sorted(KeySetIter *it)
 			memcpy(&p, entries[i].tkey, Min(entries[i].len, sizeof(uint64)));
 			entries[i].ikey = (int64) pg_hton64(p);
 		}
-	i = it->nkeys;
-	if (it->kind == KS_TEXT)
-		sort_text_entries(entries, i);
+		sort_text_entries(entries, it->nkeys);
+	}
 	else
-		qsort(entries, i, sizeof(KeyEntry), cmp_int_entry);
+		qsort(entries, it->nkeys, sizeof(KeyEntry), cmp_int_entry);
 	return entries;
 }
