@@ -19,33 +19,47 @@
 
 PG_MODULE_MAGIC;
 
+static Oid
+engine_function(const char *name, int nargs, Oid *argtypes)
+{
+	return LookupFuncName(list_make2(makeString("kpi"), makeString(pstrdup(name))), nargs, argtypes, false);
+}
+
+/*
+ * An aggregate support function of the engine called as the executor calls
+ * it, in agg's context: (a0, a1), or (a0) when nargs is 1; *isnull its
+ * result's.
+ */
+static Datum
+agg_call(FmgrInfo *f, AggState *agg, int nargs, Datum a0, bool a0_null, Datum a1, bool *isnull)
+{
+	Datum		result;
+	LOCAL_FCINFO(fc, 2);
+
+	InitFunctionCallInfoData(*fc, f, nargs, InvalidOid, (Node *) agg, NULL);
+	fc->args[0].value = a0;
+	fc->args[0].isnull = a0_null;
+	fc->args[1].value = a1;
+	fc->args[1].isnull = false;
+	result = FunctionCallInvoke(fc);
+	*isnull = fc->isnull;
+	return result;
+}
+
 PG_FUNCTION_INFO_V1(kpi_probe_deserialize);
 Datum
 kpi_probe_deserialize(PG_FUNCTION_ARGS)
 {
 	Oid			argtypes[2] = {BYTEAOID, INTERNALOID};
-	Oid			fn = LookupFuncName(list_make2(makeString("kpi"), makeString("dossier_tally_deserialize")),
-									2, argtypes, false);
-	FmgrInfo	flinfo;
+	FmgrInfo	deser;
 	AggState   *agg = makeNode(AggState);
-	LOCAL_FCINFO(fc, 2);
+	bool		isnull;
 
-	fmgr_info(fn, &flinfo);
+	fmgr_info(engine_function("dossier_tally_deserialize", 2, argtypes), &deser);
 	agg->curaggcontext = CreateStandaloneExprContext();
-	InitFunctionCallInfoData(*fc, &flinfo, 2, InvalidOid, (Node *) agg, NULL);
-	fc->args[0].value = PG_GETARG_DATUM(0);
-	fc->args[0].isnull = false;
-	fc->args[1].value = PointerGetDatum(NULL);
-	fc->args[1].isnull = false;
-	(void) FunctionCallInvoke(fc);
+	(void) agg_call(&deser, agg, 2, PG_GETARG_DATUM(0), false, PointerGetDatum(NULL), &isnull);
 	FreeExprContext(agg->curaggcontext, true);
 	PG_RETURN_TEXT_P(cstring_to_text("accepted"));
-}
-
-static Oid
-engine_function(const char *name, int nargs, Oid *argtypes)
-{
-	return LookupFuncName(list_make2(makeString("kpi"), makeString(pstrdup(name))), nargs, argtypes, false);
 }
 
 /* kpi_probe_final(bytea[]): the states deserialised, combined in order, and finalised. */
@@ -67,8 +81,8 @@ kpi_probe_final(PG_FUNCTION_ARGS)
 	int			i;
 	Datum		acc = (Datum) 0;
 	bool		acc_null = true;
+	bool		isnull;
 	Datum		result;
-	LOCAL_FCINFO(fc, 2);
 
 	fmgr_info(engine_function("dossier_tally_deserialize", 2, deser_args), &deser);
 	fmgr_info(engine_function("dossier_tally_combine", 2, comb_args), &comb);
@@ -77,27 +91,13 @@ kpi_probe_final(PG_FUNCTION_ARGS)
 	deconstruct_array(states, BYTEAOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	for (i = 0; i < n; i++)
 	{
-		Datum		s;
+		Datum		s = agg_call(&deser, agg, 2, elems[i], false, PointerGetDatum(NULL), &isnull);
 
-		InitFunctionCallInfoData(*fc, &deser, 2, InvalidOid, (Node *) agg, NULL);
-		fc->args[0].value = elems[i];
-		fc->args[0].isnull = false;
-		fc->args[1].value = PointerGetDatum(NULL);
-		fc->args[1].isnull = false;
-		s = FunctionCallInvoke(fc);
-
-		InitFunctionCallInfoData(*fc, &comb, 2, InvalidOid, (Node *) agg, NULL);
-		fc->args[0].value = acc;
-		fc->args[0].isnull = acc_null;
-		fc->args[1].value = s;
-		fc->args[1].isnull = false;
-		acc = FunctionCallInvoke(fc);
-		acc_null = fc->isnull;
+		acc = agg_call(&comb, agg, 2, acc, acc_null, s, &acc_null);
 	}
-	InitFunctionCallInfoData(*fc, &fin, 1, InvalidOid, (Node *) agg, NULL);
-	fc->args[0].value = acc;
-	fc->args[0].isnull = acc_null;
-	result = FunctionCallInvoke(fc);
+	result = agg_call(&fin, agg, 1, acc, acc_null, (Datum) 0, &isnull);
 	FreeExprContext(agg->curaggcontext, true);
+	if (isnull)
+		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);
 }
