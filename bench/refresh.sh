@@ -24,7 +24,6 @@ cd "$(dirname "$0")/.."
 case "${1:-}" in
 years | stages | daily)
 	run=bench/refresh_$1_run.sh
-	[ "$1" = daily ] && run=bench/daily_tally_run.sh
 	ROWS=${2:-10000000}
 	PROCS=${3:-300}
 	export ROWS PROCS
